@@ -1,0 +1,1 @@
+//! Exercise content: model, loading and validation, FAQ search.

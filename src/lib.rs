@@ -1,0 +1,10 @@
+//! Holdfast: a Discord bot for sports teams' recovery work.
+//!
+//! The crate is one library with a thin binary on top. Data flows one way:
+//! `content` (TOML → validated model + FAQ index) and `store` (SQLite) feed the
+//! pure core (`content::search`, `session::engine`, `schedule`), and the
+//! Discord layer and the command line render what the core returns.
+
+pub mod content;
+pub mod session;
+pub mod store;

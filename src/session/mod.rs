@@ -1,0 +1,1 @@
+//! Group recovery sessions: the pure engine and its runner.

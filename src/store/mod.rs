@@ -1,0 +1,1 @@
+//! SQLite storage through sqlx: one file per table group.
