@@ -5,6 +5,9 @@
 //! pure core (`content::search`, `session::engine`, `schedule`), and the
 //! Discord layer and the command line render what the core returns.
 
+pub mod cli;
+pub mod config;
 pub mod content;
+pub mod run;
 pub mod session;
 pub mod store;
