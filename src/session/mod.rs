@@ -1,1 +1,3 @@
 //! Group recovery sessions: the pure engine and its runner.
+
+pub mod engine;
