@@ -17,19 +17,11 @@ pub struct Output {
 
 impl Output {
     fn ok(stdout: String) -> Self {
-        Self {
-            stdout,
-            stderr: String::new(),
-            code: 0,
-        }
+        Self { stdout, stderr: String::new(), code: 0 }
     }
 
     fn fail(stderr: String) -> Self {
-        Self {
-            stdout: String::new(),
-            stderr,
-            code: 1,
-        }
+        Self { stdout: String::new(), stderr, code: 1 }
     }
 }
 
@@ -57,18 +49,13 @@ pub fn check(config: Result<Config, Vec<crate::content::Problem>>) -> Output {
         ))
     } else {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        Output::fail(format!(
-            "{}\n{} problem(s) found\n",
-            lines.join("\n"),
-            lines.len()
-        ))
+        Output::fail(format!("{}\n{} problem(s) found\n", lines.join("\n"), lines.len()))
     }
 }
 
 /// Loads content or reports its problems as a failed output.
 pub fn load_content(dir: &Path) -> Result<Content, Output> {
-    load_dir(dir)
-        .map_err(|p| Output::fail(format!("{p}\ncontent is invalid: run `holdfast check`\n")))
+    load_dir(dir).map_err(|p| Output::fail(format!("{p}\ncontent is invalid: run `holdfast check`\n")))
 }
 
 /// `holdfast ask [--json] QUESTION`.
@@ -76,8 +63,7 @@ pub fn ask(content: &Content, question: &str, json: bool) -> Output {
     let index = FaqIndex::build(content);
     let result = index.ask(question);
     if json {
-        let line =
-            serde_json::to_string(&result).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        let line = serde_json::to_string(&result).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
         return Output::ok(format!("{line}\n"));
     }
     let mut out = String::new();
@@ -86,14 +72,12 @@ pub fn ask(content: &Content, question: &str, json: bool) -> Output {
             let name = result.exercise_name.as_deref().unwrap_or_default();
             out.push_str(&format!("{q}\n\n{answer}\n\n(from: {name})\n"));
         }
-        _ => out.push_str("I don't know the answer to that one. If it is about pain or an injury, ask a qualified professional.\n"),
+        _ => out.push_str(
+            "I don't know the answer to that one. If it is about pain or an injury, ask a qualified professional.\n",
+        ),
     }
     if !result.suggestions.is_empty() {
-        out.push_str(if result.matched {
-            "\nRelated:\n"
-        } else {
-            "\nDid you mean:\n"
-        });
+        out.push_str(if result.matched { "\nRelated:\n" } else { "\nDid you mean:\n" });
         for s in &result.suggestions {
             out.push_str(&format!("- {} ({})\n", s.question, s.exercise_id));
         }
@@ -108,15 +92,8 @@ pub fn show(content: &Content, name: &str, section: Option<&str>) -> Output {
         Err(e) => return Output::fail(format!("{e}\n")),
     };
     let Some(ex) = content.find_exercise(name) else {
-        let names: Vec<String> = content
-            .exercises
-            .iter()
-            .map(|e| format!("{} ({})", e.name, e.id))
-            .collect();
-        return Output::fail(format!(
-            "unknown exercise {name:?}; known exercises: {}\n",
-            names.join(", ")
-        ));
+        let names: Vec<String> = content.exercises.iter().map(|e| format!("{} ({})", e.name, e.id)).collect();
+        return Output::fail(format!("unknown exercise {name:?}; known exercises: {}\n", names.join(", ")));
     };
     let pages = render::exercise(ex, section).paginate();
     let text: Vec<String> = pages.iter().map(render::Post::to_text).collect();

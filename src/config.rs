@@ -113,17 +113,13 @@ fn default_content_dir() -> PathBuf {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self {
-            url: default_db_url(),
-        }
+        Self { url: default_db_url() }
     }
 }
 
 impl Default for ContentConfig {
     fn default() -> Self {
-        Self {
-            dir: default_content_dir(),
-        }
+        Self { dir: default_content_dir() }
     }
 }
 
@@ -134,10 +130,7 @@ impl Config {
     /// Loads `path` (or `holdfast.toml` if it exists), then applies the
     /// environment through `env` (a function so tests need not touch the
     /// process environment). A file named explicitly must exist.
-    pub fn load(
-        path: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, Vec<Problem>> {
+    pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, Vec<Problem>> {
         let (path, required) = match path {
             Some(p) => (p.to_path_buf(), true),
             None => (PathBuf::from(DEFAULT_FILE), false),
@@ -145,12 +138,7 @@ impl Config {
         let mut config = match std::fs::read_to_string(&path) {
             Ok(text) => parse(&path, &text).map_err(|p| vec![p])?,
             Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(vec![Problem {
-                    path,
-                    line: 1,
-                    col: 1,
-                    message: format!("cannot read config: {e}"),
-                }]);
+                return Err(vec![Problem { path, line: 1, col: 1, message: format!("cannot read config: {e}") }]);
             }
             Err(_) => Config::default(),
         };
@@ -162,10 +150,7 @@ impl Config {
         if let Some(v) = var("HOLDFAST_GUILD_ID") {
             match v.trim().parse() {
                 Ok(id) => config.discord.guild_id = Some(id),
-                Err(_) => problems.push(env_problem(
-                    "HOLDFAST_GUILD_ID",
-                    "must be a numeric guild id",
-                )),
+                Err(_) => problems.push(env_problem("HOLDFAST_GUILD_ID", "must be a numeric guild id")),
             }
         }
         if let Some(v) = var("HOLDFAST_DATABASE_URL") {
@@ -178,10 +163,7 @@ impl Config {
             match v.trim() {
                 "pretty" => config.log.format = LogFormat::Pretty,
                 "json" => config.log.format = LogFormat::Json,
-                _ => problems.push(env_problem(
-                    "HOLDFAST_LOG_FORMAT",
-                    "must be `pretty` or `json`",
-                )),
+                _ => problems.push(env_problem("HOLDFAST_LOG_FORMAT", "must be `pretty` or `json`")),
             }
         }
         if let Some(v) = var("HOLDFAST_METRICS_ADDR") {
@@ -190,17 +172,11 @@ impl Config {
         config.token = var("DISCORD_TOKEN").map(|t| Token::new(t.trim()));
         if let Some(base) = &config.discord.api_base {
             if !(base.starts_with("http://") || base.starts_with("https://")) {
-                problems.push(env_problem(
-                    "discord.api_base",
-                    "must start with http:// or https://",
-                ));
+                problems.push(env_problem("discord.api_base", "must start with http:// or https://"));
             }
         }
         if !config.database.url.starts_with("sqlite:") {
-            problems.push(env_problem(
-                "database.url",
-                "must be a sqlite: URL, e.g. sqlite://holdfast.db",
-            ));
+            problems.push(env_problem("database.url", "must be a sqlite: URL, e.g. sqlite://holdfast.db"));
         }
         if problems.is_empty() {
             Ok(config)
@@ -211,20 +187,12 @@ impl Config {
 
     /// The REST base without a trailing slash, if one is set.
     pub fn api_base(&self) -> Option<&str> {
-        self.discord
-            .api_base
-            .as_deref()
-            .map(|b| b.trim_end_matches('/'))
+        self.discord.api_base.as_deref().map(|b| b.trim_end_matches('/'))
     }
 }
 
 fn env_problem(key: &str, message: &str) -> Problem {
-    Problem {
-        path: PathBuf::from(key),
-        line: 1,
-        col: 1,
-        message: message.to_string(),
-    }
+    Problem { path: PathBuf::from(key), line: 1, col: 1, message: message.to_string() }
 }
 
 fn parse(path: &Path, text: &str) -> Result<Config, Problem> {
@@ -233,12 +201,7 @@ fn parse(path: &Path, text: &str) -> Result<Config, Problem> {
         let before = &text[..offset];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Problem {
-            path: path.to_path_buf(),
-            line,
-            col,
-            message: e.message().trim().to_string(),
-        }
+        Problem { path: path.to_path_buf(), line, col, message: e.message().trim().to_string() }
     })
 }
 
@@ -248,10 +211,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| m.get(k).cloned()
     }
 
@@ -271,18 +231,10 @@ mod tests {
     fn environment_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.toml");
-        std::fs::write(
-            &path,
-            "[discord]\nguild_id = 1\napi_base = \"http://a\"\n[log]\nformat = \"json\"\n",
-        )
-        .unwrap();
+        std::fs::write(&path, "[discord]\nguild_id = 1\napi_base = \"http://a\"\n[log]\nformat = \"json\"\n").unwrap();
         let c = Config::load(
             Some(&path),
-            env(&[
-                ("HOLDFAST_GUILD_ID", "42"),
-                ("HOLDFAST_LOG_FORMAT", "pretty"),
-                ("DISCORD_TOKEN", "secret"),
-            ]),
+            env(&[("HOLDFAST_GUILD_ID", "42"), ("HOLDFAST_LOG_FORMAT", "pretty"), ("DISCORD_TOKEN", "secret")]),
         )
         .unwrap();
         assert_eq!(c.discord.guild_id, Some(42));
@@ -303,11 +255,7 @@ mod tests {
 
     #[test]
     fn bad_environment_values_are_named() {
-        let err = Config::load(
-            None,
-            env(&[("HOLDFAST_GUILD_ID", "abc"), ("HOLDFAST_LOG_FORMAT", "xml")]),
-        )
-        .unwrap_err();
+        let err = Config::load(None, env(&[("HOLDFAST_GUILD_ID", "abc"), ("HOLDFAST_LOG_FORMAT", "xml")])).unwrap_err();
         let text: Vec<String> = err.iter().map(ToString::to_string).collect();
         assert!(text[0].starts_with("HOLDFAST_GUILD_ID"), "{text:?}");
         assert!(text[1].starts_with("HOLDFAST_LOG_FORMAT"), "{text:?}");

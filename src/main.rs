@@ -8,11 +8,7 @@ use holdfast::cli::{self, Output};
 use holdfast::config::Config;
 
 #[derive(Parser)]
-#[command(
-    name = "holdfast",
-    version,
-    about = "Recovery work for sports teams, on Discord"
-)]
+#[command(name = "holdfast", version, about = "Recovery work for sports teams, on Discord")]
 struct Cli {
     /// Config file (default: ./holdfast.toml when it exists).
     #[arg(long, global = true)]

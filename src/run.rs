@@ -23,9 +23,7 @@ pub fn run(config: Config) -> ExitCode {
         }
     };
     drop(content);
-    eprintln!(
-        "holdfast: the Discord bot is not built yet (issue 5); check, ask and show work offline"
-    );
+    eprintln!("holdfast: the Discord bot is not built yet (issue 5); check, ask and show work offline");
     ExitCode::from(1)
 }
 

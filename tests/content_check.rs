@@ -59,11 +59,7 @@ answer = "Two or three times a week."
 /// Writes a content folder; `edit` may replace any file's text.
 fn content_dir(edit: impl Fn(&str, &str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let files = [
-        ("general.toml", TOPIC),
-        ("exercises/ball-smash.toml", EXERCISE),
-        ("routines/quick.toml", ROUTINE),
-    ];
+    let files = [("general.toml", TOPIC), ("exercises/ball-smash.toml", EXERCISE), ("routines/quick.toml", ROUTINE)];
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -81,11 +77,7 @@ fn add_file(dir: &Path, name: &str, text: &str) {
 fn problems(dir: &Path) -> Vec<String> {
     match load_dir(dir) {
         Ok(_) => Vec::new(),
-        Err(p) => {
-            p.0.iter()
-                .map(|p| p.to_string().replace(&format!("{}/", dir.display()), ""))
-                .collect()
-        }
+        Err(p) => p.0.iter().map(|p| p.to_string().replace(&format!("{}/", dir.display()), "")).collect(),
     }
 }
 
@@ -117,13 +109,15 @@ fn an_unknown_key_is_an_error_at_its_line() {
 
 #[test]
 fn a_missing_field_is_named() {
-    let dir = content_dir(|n, t| {
-        if n.starts_with("exercises") {
-            t.replace("position = \"Seated\"\n", "")
-        } else {
-            t.into()
-        }
-    });
+    let dir = content_dir(
+        |n, t| {
+            if n.starts_with("exercises") {
+                t.replace("position = \"Seated\"\n", "")
+            } else {
+                t.into()
+            }
+        },
+    );
     let p = only_problem(dir.path());
     assert!(p.starts_with("exercises/ball-smash.toml:"), "{p}");
     assert!(p.contains("position"), "{p}");
@@ -131,13 +125,8 @@ fn a_missing_field_is_named() {
 
 #[test]
 fn a_syntax_error_points_at_its_place() {
-    let dir = content_dir(|n, t| {
-        if n.starts_with("routines") {
-            t.replace("hold = 30", "hold = = 30")
-        } else {
-            t.into()
-        }
-    });
+    let dir =
+        content_dir(|n, t| if n.starts_with("routines") { t.replace("hold = 30", "hold = = 30") } else { t.into() });
     let p = only_problem(dir.path());
     assert!(p.starts_with("routines/quick.toml:7:"), "{p}");
 }
@@ -148,9 +137,7 @@ fn duplicate_ids_and_aliases_are_errors() {
     add_file(
         &dir.path().join("exercises"),
         "other.toml",
-        &EXERCISE
-            .replace("id = \"ball-smash\"", "id = \"other\"")
-            .replace("name = \"Ball Smash\"", "name = \"Other\""),
+        &EXERCISE.replace("id = \"ball-smash\"", "id = \"other\"").replace("name = \"Ball Smash\"", "name = \"Other\""),
     );
     let p = only_problem(dir.path());
     assert_eq!(p, "exercises/other.toml:3:12: alias \"smash ball\" is already used by exercise \"ball-smash\"");
@@ -167,17 +154,17 @@ fn duplicate_ids_and_aliases_are_errors() {
 
 #[test]
 fn an_id_must_match_its_file() {
-    let dir = content_dir(|n, t| {
-        if n.starts_with("routines") {
-            t.replace("id = \"quick\"", "id = \"slow\"")
-        } else {
-            t.into()
-        }
-    });
-    assert_eq!(
-        only_problem(dir.path()),
-        "routines/quick.toml:1:6: id \"slow\" must match the file name \"quick\""
-    );
+    let dir =
+        content_dir(
+            |n, t| {
+                if n.starts_with("routines") {
+                    t.replace("id = \"quick\"", "id = \"slow\"")
+                } else {
+                    t.into()
+                }
+            },
+        );
+    assert_eq!(only_problem(dir.path()), "routines/quick.toml:1:6: id \"slow\" must match the file name \"quick\"");
 }
 
 #[test]
@@ -189,32 +176,24 @@ fn a_routine_naming_an_unknown_exercise_is_an_error() {
             t.into()
         }
     });
-    assert_eq!(
-        only_problem(dir.path()),
-        "routines/quick.toml:6:12: unknown exercise \"ball-smsh\""
-    );
+    assert_eq!(only_problem(dir.path()), "routines/quick.toml:6:12: unknown exercise \"ball-smsh\"");
 }
 
 #[test]
 fn a_hold_outside_the_exercise_range_is_an_error() {
-    let dir = content_dir(|n, t| {
-        if n.starts_with("routines") {
-            t.replace("hold = 30", "hold = 90")
-        } else {
-            t.into()
-        }
-    });
-    assert_eq!(
-        only_problem(dir.path()),
-        "routines/quick.toml:7:8: hold 90 s is outside ball-smash's range 20–40 s"
-    );
-    let dir = content_dir(|n, t| {
-        if n.starts_with("exercises") {
-            t.replace("default = 30", "default = 50")
-        } else {
-            t.into()
-        }
-    });
+    let dir =
+        content_dir(|n, t| if n.starts_with("routines") { t.replace("hold = 30", "hold = 90") } else { t.into() });
+    assert_eq!(only_problem(dir.path()), "routines/quick.toml:7:8: hold 90 s is outside ball-smash's range 20–40 s");
+    let dir =
+        content_dir(
+            |n, t| {
+                if n.starts_with("exercises") {
+                    t.replace("default = 30", "default = 50")
+                } else {
+                    t.into()
+                }
+            },
+        );
     assert!(only_problem(dir.path()).contains("hold default 50 is outside 20–40"));
 }
 
@@ -229,20 +208,14 @@ fn text_that_discord_cannot_show_is_an_error() {
         }
     });
     let p = only_problem(dir.path());
-    assert!(
-        p.starts_with("exercises/ball-smash.toml:12:14: technique tip is 1100 characters"),
-        "{p}"
-    );
+    assert!(p.starts_with("exercises/ball-smash.toml:12:14: technique tip is 1100 characters"), "{p}");
 }
 
 #[test]
 fn safety_lists_may_not_be_empty() {
     let dir = content_dir(|n, t| {
         if n.starts_with("exercises") {
-            t.replace(
-                "restrictions = [\"Avoid with a recent tear.\"]",
-                "restrictions = []",
-            )
+            t.replace("restrictions = [\"Avoid with a recent tear.\"]", "restrictions = []")
         } else {
             t.into()
         }
@@ -253,18 +226,11 @@ fn safety_lists_may_not_be_empty() {
 #[test]
 fn check_reports_every_problem_and_exits_1() {
     let dir = content_dir(|n, t| match n {
-        n if n.starts_with("routines") => {
-            t.replace("exercise = \"ball-smash\"", "exercise = \"nope\"")
-        }
+        n if n.starts_with("routines") => t.replace("exercise = \"ball-smash\"", "exercise = \"nope\""),
         n if n.starts_with("exercises") => t.replace("muscles", "musles"),
         _ => t.into(),
     });
-    let config = Config {
-        content: holdfast::config::ContentConfig {
-            dir: dir.path().into(),
-        },
-        ..Config::default()
-    };
+    let config = Config { content: holdfast::config::ContentConfig { dir: dir.path().into() }, ..Config::default() };
     let out = cli::check(Ok(config));
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("2 problem(s) found"), "{}", out.stderr);
@@ -274,10 +240,7 @@ fn check_reports_every_problem_and_exits_1() {
 fn the_shipped_content_is_valid() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     let content = load_dir(&dir).unwrap_or_else(|p| panic!("{p}"));
-    assert!(
-        content.exercises.len() >= 9,
-        "every exercise of the seeds is there"
-    );
+    assert!(content.exercises.len() >= 9, "every exercise of the seeds is there");
     assert!(content.routines.len() >= 3);
     assert!(content.topics.iter().any(|t| t.id == "general"));
 }

@@ -67,11 +67,7 @@ impl Corrector {
                 deletes.entry(v).or_default().push(i as u32);
             }
         }
-        Self {
-            counts,
-            deletes,
-            words,
-        }
+        Self { counts, deletes, words }
     }
 
     /// True when the word is in the vocabulary as it is.
@@ -92,6 +88,11 @@ impl Corrector {
         for v in &variants {
             for &i in self.deletes.get(v).into_iter().flatten() {
                 let cand = self.words[i as usize].as_str();
+                // Typos rarely change the first letter; allowing that would
+                // turn everyday words into domain words ("night" → "tight").
+                if cand.chars().next() != word.chars().next() {
+                    continue;
+                }
                 let d = strsim::damerau_levenshtein(word, cand);
                 if d == 0 || d > limit {
                     continue;
@@ -99,9 +100,7 @@ impl Corrector {
                 let count = self.counts[cand];
                 let better = match best {
                     None => true,
-                    Some((bd, bc, bw)) => {
-                        (d, std::cmp::Reverse(count), cand) < (bd, std::cmp::Reverse(bc), bw)
-                    }
+                    Some((bd, bc, bw)) => (d, std::cmp::Reverse(count), cand) < (bd, std::cmp::Reverse(bc), bw),
                 };
                 if better {
                     best = Some((d, count, cand));
@@ -118,17 +117,7 @@ mod tests {
 
     fn corrector() -> Corrector {
         Corrector::new(
-            [
-                "hamstring",
-                "hamstring",
-                "psoas",
-                "breathing",
-                "lacrosse",
-                "tingling",
-                "hold",
-                "often",
-            ]
-            .map(String::from),
+            ["hamstring", "hamstring", "psoas", "breathing", "lacrosse", "tingling", "hold", "often"].map(String::from),
         )
     }
 
@@ -150,5 +139,6 @@ mod tests {
         assert_eq!(c.correct("hod"), None);
         assert_eq!(c.correct("pizza"), None);
         assert_eq!(c.correct("basketball"), None);
+        assert_eq!(c.correct("tfoen"), None, "the first letter is kept");
     }
 }

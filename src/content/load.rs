@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::model::{
-    normalize_name, Content, Exercise, FaqEntry, HoldRange, Routine, RoutineStep, Topic,
-};
+use super::model::{normalize_name, Content, Exercise, FaqEntry, HoldRange, Routine, RoutineStep, Topic};
 use super::raw::{RawExercise, RawFaq, RawRoutine, RawTopic, Text};
 
 /// Limits that follow from what Discord can show (see docs/content.md).
@@ -45,14 +43,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path.display(),
-            self.line,
-            self.col,
-            self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.col, self.message)
     }
 }
 
@@ -86,12 +77,7 @@ impl Source {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Problem {
-            path: self.path.clone(),
-            line,
-            col,
-            message: message.into(),
-        }
+        Problem { path: self.path.clone(), line, col, message: message.into() }
     }
 }
 
@@ -114,26 +100,18 @@ impl Checker<'_> {
         if n == 0 {
             self.at(v, format!("{what} is empty"));
         } else if n > max {
-            self.at(
-                v,
-                format!("{what} is {n} characters; Discord can show at most {max} here"),
-            );
+            self.at(v, format!("{what} is {n} characters; Discord can show at most {max} here"));
         }
         s.to_string()
     }
 
     fn slug(&mut self, v: &Text, what: &str) -> String {
         let s = self.text(v, what, limits::NAME);
-        let ok = s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        let ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if !s.is_empty() && !ok {
-            self.at(
-                v,
-                format!("{what} {s:?} must be a lower-case slug (a-z, 0-9, -)"),
-            );
+            self.at(v, format!("{what} {s:?} must be a lower-case slug (a-z, 0-9, -)"));
         }
         s
     }
@@ -150,17 +128,9 @@ impl Checker<'_> {
     }
 
     fn id_matches_file(&mut self, id: &Text) {
-        let stem = self
-            .src
-            .path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
+        let stem = self.src.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         if id.get_ref() != stem {
-            self.at(
-                id,
-                format!("id {:?} must match the file name {stem:?}", id.get_ref()),
-            );
+            self.at(id, format!("id {:?} must match the file name {stem:?}", id.get_ref()));
         }
     }
 
@@ -209,12 +179,7 @@ fn read_sources(dir: &Path, problems: &mut Vec<Problem>) -> Vec<Source> {
         .filter_map(|path| match std::fs::read_to_string(&path) {
             Ok(text) => Some(Source { path, text }),
             Err(e) => {
-                problems.push(Problem {
-                    path,
-                    line: 1,
-                    col: 1,
-                    message: format!("cannot read: {e}"),
-                });
+                problems.push(Problem { path, line: 1, col: 1, message: format!("cannot read: {e}") });
                 None
             }
         })
@@ -251,18 +216,10 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
     let mut unreadable: Vec<String> = Vec::new();
     for src in &exercise_src {
         let Some(raw) = parse::<RawExercise>(src, &mut problems) else {
-            unreadable.extend(
-                src.path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .map(String::from),
-            );
+            unreadable.extend(src.path.file_stem().and_then(|s| s.to_str()).map(String::from));
             continue;
         };
-        let mut c = Checker {
-            src,
-            problems: &mut problems,
-        };
+        let mut c = Checker { src, problems: &mut problems };
         let ex = exercise(&mut c, &raw);
         if content.exercise(&ex.id).is_some() {
             c.at(&raw.id, format!("duplicate exercise id {:?}", ex.id));
@@ -280,13 +237,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
             }
             own.push(key.clone());
             if let Some(other) = names.get(&key) {
-                c.at(
-                    t,
-                    format!(
-                        "{what} {:?} is already used by exercise {other:?}",
-                        t.get_ref()
-                    ),
-                );
+                c.at(t, format!("{what} {:?} is already used by exercise {other:?}", t.get_ref()));
             } else {
                 names.insert(key, ex.id.clone());
             }
@@ -298,10 +249,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
         let Some(raw) = parse::<RawTopic>(src, &mut problems) else {
             continue;
         };
-        let mut c = Checker {
-            src,
-            problems: &mut problems,
-        };
+        let mut c = Checker { src, problems: &mut problems };
         c.id_matches_file(&raw.id);
         let topic = Topic {
             id: c.slug(&raw.id, "id"),
@@ -310,10 +258,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
             faq: c.faq(&raw.faq),
         };
         if content.exercise(&topic.id).is_some() {
-            c.at(
-                &raw.id,
-                format!("topic id {:?} is also an exercise id", topic.id),
-            );
+            c.at(&raw.id, format!("topic id {:?} is also an exercise id", topic.id));
         }
         content.topics.push(topic);
     }
@@ -322,10 +267,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
         let Some(raw) = parse::<RawRoutine>(src, &mut problems) else {
             continue;
         };
-        let mut c = Checker {
-            src,
-            problems: &mut problems,
-        };
+        let mut c = Checker { src, problems: &mut problems };
         let r = routine(&mut c, &raw, &content, &unreadable);
         if content.routine(&r.id).is_some() {
             c.at(&raw.id, format!("duplicate routine id {:?}", r.id));
@@ -343,34 +285,14 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
 fn exercise(c: &mut Checker<'_>, raw: &RawExercise) -> Exercise {
     c.id_matches_file(&raw.id);
     let hold = raw.hold.get_ref();
-    let range = HoldRange {
-        default: *hold.default.get_ref(),
-        min: *hold.min.get_ref(),
-        max: *hold.max.get_ref(),
-    };
+    let range = HoldRange { default: *hold.default.get_ref(), min: *hold.min.get_ref(), max: *hold.max.get_ref() };
     if range.min < limits::HOLD_MIN || range.max > limits::HOLD_MAX {
-        c.at(
-            &raw.hold,
-            format!(
-                "hold range must lie within {}–{} seconds",
-                limits::HOLD_MIN,
-                limits::HOLD_MAX
-            ),
-        );
+        c.at(&raw.hold, format!("hold range must lie within {}–{} seconds", limits::HOLD_MIN, limits::HOLD_MAX));
     }
     if range.min > range.max {
-        c.at(
-            &hold.min,
-            format!("hold min {} is above max {}", range.min, range.max),
-        );
+        c.at(&hold.min, format!("hold min {} is above max {}", range.min, range.max));
     } else if range.default < range.min || range.default > range.max {
-        c.at(
-            &hold.default,
-            format!(
-                "hold default {} is outside {}–{}",
-                range.default, range.min, range.max
-            ),
-        );
+        c.at(&hold.default, format!("hold default {} is outside {}–{}", range.default, range.min, range.max));
     }
     Exercise {
         id: c.slug(&raw.id, "id"),
@@ -394,12 +316,7 @@ fn exercise(c: &mut Checker<'_>, raw: &RawExercise) -> Exercise {
     }
 }
 
-fn routine(
-    c: &mut Checker<'_>,
-    raw: &RawRoutine,
-    content: &Content,
-    unreadable: &[String],
-) -> Routine {
+fn routine(c: &mut Checker<'_>, raw: &RawRoutine, content: &Content, unreadable: &[String]) -> Routine {
     c.id_matches_file(&raw.id);
     if raw.steps.get_ref().is_empty() {
         c.at(&raw.steps, "a routine needs at least one [[step]]");
@@ -411,22 +328,13 @@ fn routine(
         .map(|s| {
             let ex = content.exercise(s.exercise.get_ref());
             if ex.is_none() && !unreadable.contains(s.exercise.get_ref()) {
-                c.at(
-                    &s.exercise,
-                    format!("unknown exercise {:?}", s.exercise.get_ref()),
-                );
+                c.at(&s.exercise, format!("unknown exercise {:?}", s.exercise.get_ref()));
             }
             let hold = match (&s.hold, ex) {
                 (Some(h), Some(ex)) => {
                     let v = *h.get_ref();
                     if v < ex.hold.min || v > ex.hold.max {
-                        c.at(
-                            h,
-                            format!(
-                                "hold {v} s is outside {}'s range {}–{} s",
-                                ex.id, ex.hold.min, ex.hold.max
-                            ),
-                        );
+                        c.at(h, format!("hold {v} s is outside {}'s range {}–{} s", ex.id, ex.hold.min, ex.hold.max));
                     }
                     v
                 }

@@ -2,6 +2,7 @@
 //! to posts, and the FAQ search.
 
 mod fuzzy;
+mod intent;
 pub mod load;
 pub mod model;
 mod raw;

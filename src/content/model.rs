@@ -117,9 +117,7 @@ impl Content {
         if key.is_empty() {
             return None;
         }
-        self.routines
-            .iter()
-            .find(|r| normalize_name(&r.id) == key || normalize_name(&r.name) == key)
+        self.routines.iter().find(|r| normalize_name(&r.id) == key || normalize_name(&r.name) == key)
     }
 }
 
@@ -138,8 +136,5 @@ impl Routine {
 
 /// Lower-case letters and digits only: "Psoas-Smash " and "psoas smash" agree.
 pub fn normalize_name(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }

@@ -60,13 +60,10 @@ impl FromStr for Section {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim().to_lowercase();
-        Section::ALL
-            .into_iter()
-            .find(|x| x.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Section::ALL.iter().map(|x| x.name()).collect();
-                format!("unknown section {s:?}; choose one of: {}", names.join(", "))
-            })
+        Section::ALL.into_iter().find(|x| x.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Section::ALL.iter().map(|x| x.name()).collect();
+            format!("unknown section {s:?}; choose one of: {}", names.join(", "))
+        })
     }
 }
 
@@ -122,15 +119,8 @@ pub fn chunk_text(text: &str, max: usize) -> Vec<String> {
 impl Post {
     fn field(&mut self, name: &str, value: &str) {
         for (i, chunk) in chunk_text(value, FIELD_VALUE_MAX).into_iter().enumerate() {
-            let name = if i == 0 {
-                name.to_string()
-            } else {
-                format!("{name} (continued)")
-            };
-            self.fields.push(Field {
-                name: truncate(&name, FIELD_NAME_MAX),
-                value: chunk,
-            });
+            let name = if i == 0 { name.to_string() } else { format!("{name} (continued)") };
+            self.fields.push(Field { name: truncate(&name, FIELD_NAME_MAX), value: chunk });
         }
     }
 
@@ -140,23 +130,10 @@ impl Post {
         let mut value = String::new();
         let mut first = true;
         for (i, item) in items.iter().enumerate() {
-            let line = if numbered {
-                format!("{}. {item}", i + 1)
-            } else {
-                format!("• {item}")
-            };
-            if !value.is_empty()
-                && value.chars().count() + 1 + line.chars().count() > FIELD_VALUE_MAX
-            {
-                let n = if first {
-                    name.to_string()
-                } else {
-                    format!("{name} (continued)")
-                };
-                self.fields.push(Field {
-                    name: n,
-                    value: std::mem::take(&mut value),
-                });
+            let line = if numbered { format!("{}. {item}", i + 1) } else { format!("• {item}") };
+            if !value.is_empty() && value.chars().count() + 1 + line.chars().count() > FIELD_VALUE_MAX {
+                let n = if first { name.to_string() } else { format!("{name} (continued)") };
+                self.fields.push(Field { name: n, value: std::mem::take(&mut value) });
                 first = false;
             }
             if !value.is_empty() {
@@ -165,11 +142,7 @@ impl Post {
             value.push_str(&line);
         }
         if !value.is_empty() {
-            let n = if first {
-                name.to_string()
-            } else {
-                format!("{name} (continued)")
-            };
+            let n = if first { name.to_string() } else { format!("{name} (continued)") };
             self.field(&n, &value);
         }
     }
@@ -179,11 +152,7 @@ impl Post {
         self.title.chars().count()
             + self.description.chars().count()
             + self.footer.as_deref().map_or(0, |f| f.chars().count())
-            + self
-                .fields
-                .iter()
-                .map(|f| f.name.chars().count() + f.value.chars().count())
-                .sum::<usize>()
+            + self.fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>()
     }
 
     /// Splits into pages that each fit one embed. The first page keeps the
@@ -198,23 +167,14 @@ impl Post {
             footer: None,
         }];
         for extra in description {
-            pages.push(Post {
-                title: format!("{title} (continued)"),
-                description: extra,
-                ..Post::default()
-            });
+            pages.push(Post { title: format!("{title} (continued)"), description: extra, ..Post::default() });
         }
         let footer_len = self.footer.as_deref().map_or(0, |f| f.chars().count());
         for field in &self.fields {
-            let fits = |p: &Post| {
-                p.fields.len() < FIELDS_MAX
-                    && p.size() + footer_len + field_len(field) <= EMBED_TOTAL_MAX
-            };
+            let fits =
+                |p: &Post| p.fields.len() < FIELDS_MAX && p.size() + footer_len + field_len(field) <= EMBED_TOTAL_MAX;
             if !pages.last().is_some_and(fits) {
-                pages.push(Post {
-                    title: format!("{title} (continued)"),
-                    ..Post::default()
-                });
+                pages.push(Post { title: format!("{title} (continued)"), ..Post::default() });
             }
             if let Some(p) = pages.last_mut() {
                 p.fields.push(field.clone());
@@ -282,18 +242,11 @@ fn safety(post: &mut Post, e: &Exercise) {
 /// Safety is part of every section: nothing that says how to do an exercise
 /// goes out without it.
 pub fn exercise(e: &Exercise, section: Section) -> Post {
-    let mut post = Post {
-        title: e.name.clone(),
-        ..Post::default()
-    };
+    let mut post = Post { title: e.name.clone(), ..Post::default() };
     let overview = |post: &mut Post| {
         post.description = format!("{}\n\n{}", e.summary, e.description);
         post.field("Targets", &e.muscles.join(", "));
-        let mut kit = if e.equipment.is_empty() {
-            "Nothing".to_string()
-        } else {
-            e.equipment.join(", ")
-        };
+        let mut kit = if e.equipment.is_empty() { "Nothing".to_string() } else { e.equipment.join(", ") };
         if !e.substitutes.is_empty() {
             kit.push_str(&format!("\nOr instead: {}", e.substitutes.join(", ")));
         }
@@ -318,10 +271,9 @@ pub fn exercise(e: &Exercise, section: Section) -> Post {
         }
         Section::Safety => {
             post.title = format!("Safety: {}", e.name);
-            post.description =
-                "Read this before you start. If you are unsure whether it is safe for you, \
+            post.description = "Read this before you start. If you are unsure whether it is safe for you, \
                 ask a qualified professional first."
-                    .to_string();
+                .to_string();
         }
         Section::Faq => {
             post.description = e.summary.clone();
@@ -351,9 +303,7 @@ pub fn routine_steps(content: &Content, r: &Routine) -> Vec<String> {
     r.steps
         .iter()
         .map(|s| {
-            let name = content
-                .exercise(&s.exercise)
-                .map_or(s.exercise.as_str(), |e| e.name.as_str());
+            let name = content.exercise(&s.exercise).map_or(s.exercise.as_str(), |e| e.name.as_str());
             let mut line = format!("**{name}**: {}", duration(s.hold));
             if s.per_side {
                 line.push_str(" each side");
@@ -387,11 +337,7 @@ pub fn routine_safety(post: &mut Post, content: &Content, r: &Routine) {
 
 /// A routine card: purpose, steps, total time and every restriction.
 pub fn routine(content: &Content, r: &Routine, total_secs: u32) -> Post {
-    let mut post = Post {
-        title: r.name.clone(),
-        description: r.purpose.clone(),
-        ..Post::default()
-    };
+    let mut post = Post { title: r.name.clone(), description: r.purpose.clone(), ..Post::default() };
     post.list("Steps", &routine_steps(content, r), true);
     post.field("Total time", &format!("about {}", duration(total_secs)));
     routine_safety(&mut post, content, r);

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::fuzzy::Corrector;
+use super::intent;
 use super::model::Content;
 use super::text::{is_stop_word, words, Analyzer};
 
@@ -27,8 +28,10 @@ const W_ANSWER: f32 = 0.25;
 const W_NAME: f32 = 0.7;
 const K1: f32 = 1.2;
 const B: f32 = 0.6;
-/// Minimum confidence for a match.
-const MATCH_THRESHOLD: f32 = 0.42;
+/// Minimum confidence for a match, for a question with a domain term
+/// (an exercise, muscle, tool or technique) and for one without.
+const MATCH_ANCHORED: f32 = 0.18;
+const MATCH_UNANCHORED: f32 = 0.6;
 /// Minimum confidence for a suggestion.
 const SUGGEST_THRESHOLD: f32 = 0.12;
 const MAX_SUGGESTIONS: usize = 3;
@@ -40,6 +43,8 @@ const WEIGHTS: [f32; FIELDS] = [W_QUESTION, W_ANSWER, W_NAME];
 /// Where an entry lives: an exercise or a topic file.
 #[derive(Debug, Clone)]
 struct Doc {
+    /// Index into `FaqIndex::names` when the owner is an exercise.
+    exercise: Option<usize>,
     owner_id: String,
     owner_name: String,
     faq_id: String,
@@ -74,6 +79,15 @@ pub struct AskResult {
     pub suggestions: Vec<Suggestion>,
 }
 
+/// Entries scored for one question.
+#[derive(Default)]
+struct Ranking {
+    /// (doc, confidence), best first.
+    ranked: Vec<(usize, f32)>,
+    /// Whether the question names something of this domain.
+    anchored: bool,
+}
+
 /// The FAQ index, built once at start-up.
 pub struct FaqIndex {
     analyzer: Analyzer,
@@ -82,7 +96,106 @@ pub struct FaqIndex {
     /// term → (doc, per-field term frequency)
     postings: HashMap<String, Vec<(u32, [u16; FIELDS])>>,
     avg_len: [f32; FIELDS],
+    /// Terms that place a question in this domain (sorted).
+    anchors: Vec<String>,
+    /// Body parts that no exercise here works on.
+    body_parts: Vec<String>,
+    /// Per exercise, the term sets of its name, id and aliases.
+    names: Vec<Vec<Vec<String>>>,
 }
+
+/// Score factors for the entries of an exercise the question names, and for
+/// those of other exercises (topic entries keep theirs).
+const NAMED_BOOST: f32 = 1.3;
+/// Weight of an intent term (`_long`, `_purpose`, ...) against a word.
+const INTENT_WEIGHT: f32 = 1.6;
+const OTHER_EXERCISE: f32 = 0.8;
+
+/// Domain words that anchor a question besides the content's names.
+const ANCHOR_WORDS: &[&str] = &[
+    "massage",
+    "smr",
+    "myofascial",
+    "recovery",
+    "release",
+    "roll",
+    "foam",
+    "hamstring",
+    "psoas",
+    "stretch",
+    "smash",
+    "tingling",
+    "nerve",
+    "knot",
+    "knots",
+    "tight",
+    "tightness",
+    "sore",
+    "soreness",
+    "trigger",
+    "pain",
+    "hurts",
+    "ache",
+    "burning",
+    "stiff",
+    "breathing",
+    "physiotherapist",
+    "tennis",
+    "overdo",
+];
+
+/// Words too common to anchor a question on their own.
+const GENERIC: &[&str] = &["ball", "partner", "side", "leg", "hip", "back", "the"];
+
+/// Body parts: a question about one that no exercise here works on is not
+/// answered with confidence from a neighbouring entry.
+const BODY_PARTS: &[&str] = &[
+    "shoulder",
+    "shoulders",
+    "neck",
+    "ankle",
+    "ankles",
+    "wrist",
+    "wrists",
+    "elbow",
+    "elbows",
+    "chest",
+    "arm",
+    "arms",
+    "foot",
+    "feet",
+    "shin",
+    "shins",
+    "upper",
+    "calf",
+    "calves",
+    "quad",
+    "quads",
+    "quadriceps",
+    "glute",
+    "glutes",
+    "groin",
+    "toe",
+    "toes",
+    "head",
+    "knee",
+    "knees",
+    "spine",
+    "lat",
+    "lats",
+    "pec",
+    "pecs",
+    "bicep",
+    "biceps",
+    "tricep",
+    "triceps",
+    "abs",
+    "achilles",
+    "hand",
+    "hands",
+    "finger",
+    "fingers",
+];
 
 impl FaqIndex {
     /// Builds the index over every FAQ entry of every exercise and topic.
@@ -95,20 +208,16 @@ impl FaqIndex {
         let owners = content
             .exercises
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 let mut names = vec![e.name.clone(), e.id.replace('-', " ")];
                 names.extend(e.aliases.iter().cloned());
                 names.extend(e.muscles.iter().cloned());
-                (&e.id, &e.name, names.join(" "), &e.faq)
+                (Some(i), &e.id, &e.name, names.join(" "), &e.faq)
             })
-            .chain(
-                content
-                    .topics
-                    .iter()
-                    .map(|t| (&t.id, &t.name, String::new(), &t.faq)),
-            );
+            .chain(content.topics.iter().map(|t| (None, &t.id, &t.name, String::new(), &t.faq)));
 
-        for (owner_id, owner_name, names, faq) in owners {
+        for (exercise, owner_id, owner_name, names, faq) in owners {
             for entry in faq {
                 let mut question = entry.question.clone();
                 for p in &entry.phrasings {
@@ -118,6 +227,16 @@ impl FaqIndex {
                 let fields = [question.as_str(), entry.answer.as_str(), names.as_str()];
                 let mut tf: HashMap<String, [u16; FIELDS]> = HashMap::new();
                 let mut len = [0f32; FIELDS];
+                let mut kinds: Vec<&str> = Vec::new();
+                for q in std::iter::once(&entry.question).chain(&entry.phrasings) {
+                    kinds.extend(intent::of_text(q));
+                }
+                kinds.sort_unstable();
+                kinds.dedup();
+                for k in kinds {
+                    tf.entry(k.to_string()).or_default()[0] += 1;
+                    len[0] += 1.0;
+                }
                 for (f, text) in fields.iter().enumerate() {
                     vocabulary.extend(words(text));
                     for term in analyzer.terms(text) {
@@ -130,6 +249,7 @@ impl FaqIndex {
                     postings.entry(term).or_default().push((id, counts));
                 }
                 docs.push(Doc {
+                    exercise,
                     owner_id: owner_id.clone(),
                     owner_name: owner_name.clone(),
                     faq_id: entry.id.clone(),
@@ -148,13 +268,42 @@ impl FaqIndex {
         }
         vocabulary.retain(|w| !is_stop_word(w));
         let corrector = Corrector::new(vocabulary);
-        Self {
-            analyzer,
-            corrector,
-            docs,
-            postings,
-            avg_len,
+        // Terms that place a question in this domain: the exercises' names,
+        // aliases, muscles and equipment, and the topics' names.
+        let mut anchors: Vec<String> = Vec::new();
+        for e in &content.exercises {
+            let texts = [&e.name, &e.id].into_iter().chain(&e.aliases).chain(&e.muscles).chain(&e.equipment);
+            for t in texts {
+                anchors.extend(analyzer.terms(&t.replace('-', " ")));
+            }
         }
+        for t in &content.topics {
+            anchors.extend(analyzer.terms(&t.name));
+        }
+        anchors.extend(ANCHOR_WORDS.iter().map(|w| analyzer.stem(w)));
+        anchors.retain(|a| !GENERIC.contains(&a.as_str()));
+        anchors.sort();
+        anchors.dedup();
+        // Body parts the content never mentions.
+        let body_parts = BODY_PARTS.iter().map(|w| analyzer.stem(w)).filter(|t| !postings.contains_key(t)).collect();
+        // Each exercise's names as term sets: a question containing every
+        // term of one names that exercise.
+        let names = content
+            .exercises
+            .iter()
+            .map(|e| {
+                let mut sets: Vec<Vec<String>> = [&e.name, &e.id.replace('-', " ")]
+                    .into_iter()
+                    .chain(&e.aliases)
+                    .map(|n| analyzer.terms(n))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                sets.sort();
+                sets.dedup();
+                sets
+            })
+            .collect();
+        Self { analyzer, corrector, docs, postings, avg_len, anchors, body_parts, names }
     }
 
     /// Number of indexed entries.
@@ -187,6 +336,7 @@ impl FaqIndex {
                 terms.push(term);
             }
         }
+        terms.extend(intent::of_text(question).into_iter().map(String::from));
         terms
     }
 
@@ -197,7 +347,7 @@ impl FaqIndex {
     }
 
     /// Scores every entry; returns (doc, confidence) best first.
-    fn rank(&self, question: &str) -> Vec<(usize, f32)> {
+    fn rank(&self, question: &str) -> Ranking {
         let terms = self.query_terms(question);
         let mut scores = vec![0f32; self.docs.len()];
         // The most a term could add: its idf with a saturated question field.
@@ -208,7 +358,9 @@ impl FaqIndex {
                 total += unknown_idf * 0.5;
                 continue;
             };
-            let idf = self.idf(list.len());
+            // What kind of question it is weighs more than any one word.
+            let weight = if term.starts_with('_') { INTENT_WEIGHT } else { 1.0 };
+            let idf = self.idf(list.len()) * weight;
             total += idf;
             for &(doc, tf) in list {
                 let d = &self.docs[doc as usize];
@@ -221,22 +373,44 @@ impl FaqIndex {
             }
         }
         if total <= 0.0 {
-            return Vec::new();
+            return Ranking::default();
         }
-        let mut ranked: Vec<(usize, f32)> = scores
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| *s > 0.0)
-            .map(|(i, s)| (i, (s / total).min(1.0)))
-            .collect();
+        // Confidence needs the question to be about this domain: without an
+        // anchor term only a near-perfect match counts (see `ask`); a body
+        // part that no exercise works on cuts it to a third.
+        let anchored = terms.iter().any(|t| self.anchors.binary_search(t).is_ok());
+        // The exercises the question names, by their longest matching name.
+        let named: Vec<usize> = {
+            let best = |sets: &Vec<Vec<String>>| {
+                sets.iter().filter(|set| set.iter().all(|t| terms.contains(t))).map(Vec::len).max().unwrap_or(0)
+            };
+            let lens: Vec<usize> = self.names.iter().map(best).collect();
+            let top = lens.iter().copied().max().unwrap_or(0);
+            (0..lens.len()).filter(|&i| top > 0 && lens[i] == top).collect()
+        };
+        if !named.is_empty() {
+            for (doc, score) in self.docs.iter().zip(scores.iter_mut()) {
+                match doc.exercise {
+                    Some(e) if named.contains(&e) => *score *= NAMED_BOOST,
+                    Some(_) => *score *= OTHER_EXERCISE,
+                    None => {}
+                }
+            }
+        }
+        if terms.iter().any(|t| self.body_parts.contains(t)) {
+            total *= 3.0;
+        }
+        let mut ranked: Vec<(usize, f32)> =
+            scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).map(|(i, s)| (i, (s / total).min(1.0))).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
+        Ranking { ranked, anchored }
     }
 
     /// Answers a question: the best entry when confident, else suggestions.
     pub fn ask(&self, question: &str) -> AskResult {
-        let ranked = self.rank(question);
-        let best = ranked.first().filter(|(_, s)| *s >= MATCH_THRESHOLD);
+        let Ranking { ranked, anchored } = self.rank(question);
+        let threshold = if anchored { MATCH_ANCHORED } else { MATCH_UNANCHORED };
+        let best = ranked.first().filter(|(_, s)| *s >= threshold);
         let skip = usize::from(best.is_some());
         let suggestions = ranked
             .iter()
@@ -276,10 +450,7 @@ impl FaqIndex {
 
     /// The entry `owner_id/faq_id` as an answer (for "did you mean" buttons).
     pub fn entry(&self, owner_id: &str, faq_id: &str) -> Option<AskResult> {
-        let d = self
-            .docs
-            .iter()
-            .find(|d| d.owner_id == owner_id && d.faq_id == faq_id)?;
+        let d = self.docs.iter().find(|d| d.owner_id == owner_id && d.faq_id == faq_id)?;
         Some(AskResult {
             matched: true,
             exercise_id: Some(d.owner_id.clone()),
@@ -291,10 +462,15 @@ impl FaqIndex {
         })
     }
 
+    /// Whether a question names something of this domain (for evaluation).
+    pub fn is_anchored(&self, question: &str) -> bool {
+        self.rank(question).anchored
+    }
+
     /// `owner/faq_id` of the best entry for a question, matched or not (for
     /// evaluation).
     pub fn best_entry(&self, question: &str) -> Option<(String, f32)> {
-        let (i, s) = *self.rank(question).first()?;
+        let (i, s) = *self.rank(question).ranked.first()?;
         let d = &self.docs[i];
         Some((format!("{}/{}", d.owner_id, d.faq_id), s))
     }

@@ -10,17 +10,15 @@ use rust_stemmers::{Algorithm, Stemmer};
 /// is asked ("long", "often", "before", "after", "need") are deliberately
 /// kept.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "anything", "are", "as", "at", "be", "been", "being",
-    "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had",
-    "has", "have", "hey", "hi", "how", "i", "i'm", "if", "im", "in", "into", "is", "it", "it's",
-    "its", "just", "like", "lol", "me", "my", "myself", "of", "ok", "okay", "on", "or", "our",
-    "please", "pls", "plz", "really", "should", "so", "some", "supposed", "that", "the", "their",
-    "them", "then", "there", "these", "they", "this", "those", "thing", "to", "u", "um", "ur",
-    "us", "was", "way", "we", "were", "what", "whats", "what's", "which", "while", "who", "why",
-    "will", "with", "would", "yeah", "yo", "you", "your", "guys", "coach", "bot", "holdfast",
-    "thx", "thanks", "tell", "know", "want", "wanna", "gonna", "go", "also", "kind", "sort", "one",
-    "ones", "there's", "here", "still", "too", "very", "super", "kinda", "bit", "little", "lot",
-    "lots", "much",
+    "a", "about", "am", "an", "and", "any", "anything", "are", "as", "at", "be", "been", "being", "but", "by", "can",
+    "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has", "have", "hey", "hi", "how", "i",
+    "i'm", "if", "im", "in", "into", "is", "it", "it's", "its", "just", "like", "lol", "me", "my", "myself", "of",
+    "ok", "okay", "on", "or", "our", "please", "pls", "plz", "really", "should", "so", "some", "supposed", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "those", "thing", "to", "u", "um", "ur", "us",
+    "was", "way", "we", "were", "what", "whats", "what's", "which", "while", "who", "why", "will", "with", "would",
+    "yeah", "yo", "you", "your", "guys", "coach", "bot", "holdfast", "thx", "thanks", "tell", "know", "want", "wanna",
+    "gonna", "go", "also", "kind", "sort", "one", "ones", "there's", "here", "still", "too", "very", "super", "kinda",
+    "bit", "little", "lot", "lots", "much",
 ];
 
 /// Slang, abbreviations and spelling variants, rewritten word by word before
@@ -79,6 +77,11 @@ const REWRITES: &[(&str, &str)] = &[
     ("zinging", "nerve"),
     ("electric", "nerve"),
     ("stabbing", "sharp stabbing"),
+    ("stab", "sharp stabbing"),
+    ("knife", "sharp stabbing"),
+    ("squish", "compression"),
+    ("squeeze", "compression"),
+    ("squeezing", "compression"),
     ("shooting", "sharp"),
     ("hurt", "hurts pain"),
     ("hurts", "pain"),
@@ -92,7 +95,6 @@ const REWRITES: &[(&str, &str)] = &[
     ("strained", "strain"),
     ("dangerous", "safe"),
     ("risky", "safe"),
-    ("ok'", "safe"),
     ("workout", "training exercise"),
     ("workouts", "training exercise"),
     ("practice", "training"),
@@ -102,6 +104,8 @@ const REWRITES: &[(&str, &str)] = &[
     ("lifting", "training"),
     ("gym", "training"),
     ("warmup", "warm up"),
+    ("pre", "before"),
+    ("post", "after"),
     ("cooldown", "after"),
     ("jog", "run"),
     ("jogging", "run"),
@@ -116,7 +120,6 @@ const REWRITES: &[(&str, &str)] = &[
     ("gear", "equipment"),
     ("tool", "tools equipment"),
     ("tools", "equipment"),
-    ("stuff", "equipment"),
     ("lumbar", "lower back"),
     ("operation", "surgery"),
     ("op", "surgery"),
@@ -161,9 +164,7 @@ pub struct Analyzer {
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Self {
-            stemmer: Stemmer::create(Algorithm::English),
-        }
+        Self { stemmer: Stemmer::create(Algorithm::English) }
     }
 }
 
@@ -176,11 +177,7 @@ impl Analyzer {
 
     /// Index terms of a text: words, minus stop words, stemmed.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        words(text)
-            .iter()
-            .filter(|w| !is_stop_word(w))
-            .map(|w| self.stem(w))
-            .collect()
+        words(text).iter().filter(|w| !is_stop_word(w)).map(|w| self.stem(w)).collect()
     }
 }
 
@@ -206,9 +203,6 @@ mod tests {
 
     #[test]
     fn curly_apostrophes_and_punctuation_split_cleanly() {
-        assert_eq!(
-            words("what’s the psoas-smash?!"),
-            vec!["what's", "the", "psoas", "smash"]
-        );
+        assert_eq!(words("what’s the psoas-smash?!"), vec!["what's", "the", "psoas", "smash"]);
     }
 }

@@ -1,8 +1,6 @@
 //! The transitions: events, deadlines, phase starts and ends, credits.
 
-use super::output::{
-    Actor, Announcement, AnnouncementKind, Credit, Event, Membership, Outcome, Participant, Refusal,
-};
+use super::output::{Actor, Announcement, AnnouncementKind, Credit, Event, Membership, Outcome, Participant, Refusal};
 use super::plan::PhaseKind;
 use super::{ceil_sec, ceil_secs_u32, secs_ms, Session, State, MAX_DOWNTIME_MS};
 
@@ -10,11 +8,7 @@ impl Session {
     /// [`Session::handle`] on a scratch copy: may leave `self` half-changed
     /// when it refuses.
     pub(super) fn apply(&mut self, now_ms: i64, event: Event) -> Result<Outcome, Refusal> {
-        let mut out = if self.live {
-            Outcome::default()
-        } else {
-            self.recover(now_ms, MAX_DOWNTIME_MS)
-        };
+        let mut out = if self.live { Outcome::default() } else { self.recover(now_ms, MAX_DOWNTIME_MS) };
         let now = now_ms.max(self.last_ms);
         self.advance(now, &mut out);
         match event {
@@ -37,17 +31,9 @@ impl Session {
             Event::Pause(actor) => {
                 self.check_control(actor)?;
                 match self.state {
-                    State::Running {
-                        index,
-                        seq,
-                        deadline_ms,
-                    } => {
+                    State::Running { index, seq, deadline_ms } => {
                         let remaining_ms = deadline_ms - now;
-                        self.state = State::Paused {
-                            index,
-                            seq,
-                            remaining_ms,
-                        };
+                        self.state = State::Paused { index, seq, remaining_ms };
                         let mut a = self.about(AnnouncementKind::Paused, index, Some(actor.user));
                         a.remaining_secs = Some(ceil_secs_u32(remaining_ms));
                         out.announcements.push(a);
@@ -58,20 +44,11 @@ impl Session {
             }
             Event::Resume(actor) => {
                 self.check_control(actor)?;
-                let State::Paused {
-                    index,
-                    seq,
-                    remaining_ms,
-                } = self.state
-                else {
+                let State::Paused { index, seq, remaining_ms } = self.state else {
                     return Err(Refusal::NotPaused);
                 };
                 let deadline_ms = ceil_sec(now.saturating_add(remaining_ms));
-                self.state = State::Running {
-                    index,
-                    seq,
-                    deadline_ms,
-                };
+                self.state = State::Running { index, seq, deadline_ms };
                 let mut a = self.about(AnnouncementKind::Resumed, index, Some(actor.user));
                 a.ends_at_ms = Some(deadline_ms);
                 out.announcements.push(a);
@@ -122,11 +99,7 @@ impl Session {
                 Membership::Joined
             }
             None => {
-                self.roster.push(Participant {
-                    user,
-                    present: true,
-                    hold_secs: 0,
-                });
+                self.roster.push(Participant { user, present: true, hold_secs: 0 });
                 Membership::Joined
             }
         }
@@ -146,16 +119,8 @@ impl Session {
     /// paused.
     fn current(&self, now: i64) -> Option<(usize, u32, i64)> {
         match self.state {
-            State::Running {
-                index,
-                seq,
-                deadline_ms,
-            } => Some((index, seq, deadline_ms - now)),
-            State::Paused {
-                index,
-                seq,
-                remaining_ms,
-            } => Some((index, seq, remaining_ms)),
+            State::Running { index, seq, deadline_ms } => Some((index, seq, deadline_ms - now)),
+            State::Paused { index, seq, remaining_ms } => Some((index, seq, remaining_ms)),
             _ => None,
         }
     }
@@ -167,11 +132,7 @@ impl Session {
                 State::Lobby { deadline_ms } if deadline_ms <= now => {
                     self.start_phase(0, deadline_ms, out);
                 }
-                State::Running {
-                    index,
-                    seq,
-                    deadline_ms,
-                } if deadline_ms <= now => {
+                State::Running { index, seq, deadline_ms } if deadline_ms <= now => {
                     self.end_phase(index, seq, 0, out);
                     self.start_phase(index + 1, deadline_ms, out);
                 }
@@ -190,23 +151,13 @@ impl Session {
         let deadline_ms = ceil_sec(start_ms.saturating_add(secs_ms(secs)));
         let mut a = self.about(kind.into(), index, None);
         a.ends_at_ms = Some(deadline_ms);
-        self.state = State::Running {
-            index,
-            seq: a.seq,
-            deadline_ms,
-        };
+        self.state = State::Running { index, seq: a.seq, deadline_ms };
         out.announcements.push(a);
     }
 
     /// Ends phase `index` (announced as `seq`) with `remaining_ms` of it not
     /// done: a hold credits its whole seconds done to everyone present.
-    pub(super) fn end_phase(
-        &mut self,
-        index: usize,
-        seq: u32,
-        remaining_ms: i64,
-        out: &mut Outcome,
-    ) {
+    pub(super) fn end_phase(&mut self, index: usize, seq: u32, remaining_ms: i64, out: &mut Outcome) {
         let Some(spec) = self.phases.get(index) else {
             return;
         };
@@ -219,12 +170,7 @@ impl Session {
         if seconds == 0 {
             return;
         }
-        let exercise_id = self
-            .plan
-            .steps
-            .get(spec.step)
-            .map(|s| s.exercise_id.clone())
-            .unwrap_or_default();
+        let exercise_id = self.plan.steps.get(spec.step).map(|s| s.exercise_id.clone()).unwrap_or_default();
         if let Some(s) = self.step_hold_secs.get_mut(spec.step) {
             *s = s.saturating_add(seconds);
         }

@@ -43,12 +43,10 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use output::{
-    Actor, Announcement, AnnouncementKind, Credit, CurrentPhase, Event, Membership, Outcome,
-    Participant, ParticipantSummary, PhaseInfo, Refusal, Summary,
+    Actor, Announcement, AnnouncementKind, Credit, CurrentPhase, Event, Membership, Outcome, Participant,
+    ParticipantSummary, PhaseInfo, Refusal, Summary,
 };
-pub use plan::{
-    PhaseKind, Plan, PlanStep, Side, GET_READY_SECS, MAX_DOWNTIME_MS, SWITCH_SIDES_SECS,
-};
+pub use plan::{PhaseKind, Plan, PlanStep, Side, GET_READY_SECS, MAX_DOWNTIME_MS, SWITCH_SIDES_SECS};
 
 use plan::{schedule, PhaseSpec};
 
@@ -76,19 +74,9 @@ pub struct Session {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 enum State {
-    Lobby {
-        deadline_ms: i64,
-    },
-    Running {
-        index: usize,
-        seq: u32,
-        deadline_ms: i64,
-    },
-    Paused {
-        index: usize,
-        seq: u32,
-        remaining_ms: i64,
-    },
+    Lobby { deadline_ms: i64 },
+    Running { index: usize, seq: u32, deadline_ms: i64 },
+    Paused { index: usize, seq: u32, remaining_ms: i64 },
     Done,
     Stopped,
     Abandoned,
@@ -113,13 +101,7 @@ impl Session {
     /// Opens the lobby at `now_ms`, with the host in it. The routine starts
     /// after `start_in_secs` (the deadline rounded up to a whole second), or at
     /// once when it is 0 (the outcome then announces the first phase).
-    pub fn new(
-        id: i64,
-        host: u64,
-        plan: Plan,
-        start_in_secs: u32,
-        now_ms: i64,
-    ) -> (Session, Outcome) {
+    pub fn new(id: i64, host: u64, plan: Plan, start_in_secs: u32, now_ms: i64) -> (Session, Outcome) {
         let phases = schedule(&plan);
         let step_hold_secs = vec![0; plan.steps.len()];
         let deadline_ms = ceil_sec(now_ms.saturating_add(secs_ms(start_in_secs)));
@@ -129,11 +111,7 @@ impl Session {
             plan,
             phases,
             state: State::Lobby { deadline_ms },
-            roster: vec![Participant {
-                user: host,
-                present: true,
-                hold_secs: 0,
-            }],
+            roster: vec![Participant { user: host, present: true, hold_secs: 0 }],
             next_seq: 1,
             last_ms: now_ms,
             step_hold_secs,
@@ -166,9 +144,7 @@ impl Session {
 
     /// Length of the routine in seconds (lobby not included).
     pub fn total_secs(&self) -> u32 {
-        self.phases
-            .iter()
-            .fold(0u32, |sum, phase| sum.saturating_add(phase.secs))
+        self.phases.iter().fold(0u32, |sum, phase| sum.saturating_add(phase.secs))
     }
 
     /// Whether the session has ended (done, stopped or abandoned).
@@ -190,11 +166,7 @@ impl Session {
 
     /// The users in the session now (joined and not left), in joining order.
     pub fn participants(&self) -> Vec<u64> {
-        self.roster
-            .iter()
-            .filter(|p| p.present)
-            .map(|p| p.user)
-            .collect()
+        self.roster.iter().filter(|p| p.present).map(|p| p.user).collect()
     }
 
     /// Everyone who ever joined, in joining order, with what they were
@@ -226,14 +198,8 @@ impl Session {
     /// The current phase while running or paused, for `/session status`.
     pub fn current_phase(&self) -> Option<CurrentPhase> {
         let (index, ends_at_ms, paused_remaining_secs) = match self.state {
-            State::Running {
-                index, deadline_ms, ..
-            } => (index, Some(deadline_ms), None),
-            State::Paused {
-                index,
-                remaining_ms,
-                ..
-            } => (index, None, Some(ceil_secs_u32(remaining_ms))),
+            State::Running { index, deadline_ms, .. } => (index, Some(deadline_ms), None),
+            State::Paused { index, remaining_ms, .. } => (index, None, Some(ceil_secs_u32(remaining_ms))),
             _ => return None,
         };
         Some(CurrentPhase {
@@ -272,21 +238,13 @@ impl Session {
     /// The end-of-session summary as things stand.
     fn summary(&self) -> Summary {
         Summary {
-            steps_done: u32::try_from(self.step_hold_secs.iter().filter(|&&s| s > 0).count())
-                .unwrap_or(u32::MAX),
+            steps_done: u32::try_from(self.step_hold_secs.iter().filter(|&&s| s > 0).count()).unwrap_or(u32::MAX),
             steps: u32::try_from(self.plan.steps.len()).unwrap_or(u32::MAX),
-            hold_secs_done: self
-                .step_hold_secs
-                .iter()
-                .fold(0u32, |sum, &s| sum.saturating_add(s)),
+            hold_secs_done: self.step_hold_secs.iter().fold(0u32, |sum, &s| sum.saturating_add(s)),
             participants: self
                 .roster
                 .iter()
-                .map(|p| ParticipantSummary {
-                    user: p.user,
-                    hold_secs: p.hold_secs,
-                    left_early: !p.present,
-                })
+                .map(|p| ParticipantSummary { user: p.user, hold_secs: p.hold_secs, left_early: !p.present })
                 .collect(),
         }
     }

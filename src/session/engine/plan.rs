@@ -64,9 +64,7 @@ impl Plan {
     /// Length of the whole routine in seconds, from the first "get in
     /// position" to the end of the last hold (the lobby not included).
     pub fn total_secs(&self) -> u32 {
-        schedule(self)
-            .iter()
-            .fold(0u32, |sum, phase| sum.saturating_add(phase.secs))
+        schedule(self).iter().fold(0u32, |sum, phase| sum.saturating_add(phase.secs))
     }
 }
 
@@ -115,33 +113,14 @@ pub(crate) struct PhaseSpec {
 pub(crate) fn schedule(plan: &Plan) -> Vec<PhaseSpec> {
     let mut phases = Vec::new();
     for (step_index, step) in plan.steps.iter().enumerate() {
-        let sides: &[Option<Side>] = if step.per_side {
-            &[Some(Side::Left), Some(Side::Right)]
-        } else {
-            &[None]
-        };
-        let phase = |kind, round, side, secs| PhaseSpec {
-            kind,
-            step: step_index,
-            round,
-            side,
-            secs,
-        };
+        let sides: &[Option<Side>] = if step.per_side { &[Some(Side::Left), Some(Side::Right)] } else { &[None] };
+        let phase = |kind, round, side, secs| PhaseSpec { kind, step: step_index, round, side, secs };
         for round in 1..=step.rounds {
             for (side_index, &side) in sides.iter().enumerate() {
                 if side_index > 0 {
-                    phases.push(phase(
-                        PhaseKind::SwitchSides,
-                        round,
-                        side,
-                        SWITCH_SIDES_SECS,
-                    ));
+                    phases.push(phase(PhaseKind::SwitchSides, round, side, SWITCH_SIDES_SECS));
                 } else if round == 1 {
-                    let kind = if phases.is_empty() {
-                        PhaseKind::GetReady
-                    } else {
-                        PhaseKind::NextExercise
-                    };
+                    let kind = if phases.is_empty() { PhaseKind::GetReady } else { PhaseKind::NextExercise };
                     phases.push(phase(kind, round, side, GET_READY_SECS));
                 }
                 phases.push(phase(PhaseKind::Hold, round, side, step.hold_secs.max(1)));

@@ -28,9 +28,7 @@ impl Session {
         // from the missed deadline, so a long hold or lobby that was simply
         // quiet is not mistaken for downtime. A paused session misses nothing.
         let downtime_ms = match self.state {
-            State::Lobby { deadline_ms } | State::Running { deadline_ms, .. } => {
-                (now - deadline_ms).max(0)
-            }
+            State::Lobby { deadline_ms } | State::Running { deadline_ms, .. } => (now - deadline_ms).max(0),
             _ => 0,
         };
         self.last_ms = now;
@@ -49,20 +47,12 @@ impl Session {
 
     fn abandon(&mut self, now: i64, out: &mut Outcome) {
         match self.state {
-            State::Running {
-                index,
-                seq,
-                deadline_ms,
-            } => {
+            State::Running { index, seq, deadline_ms } => {
                 // Only a completed hold counts: nobody saw the rest.
                 let remaining_ms = if deadline_ms <= now { 0 } else { i64::MAX };
                 self.end_phase(index, seq, remaining_ms, out);
             }
-            State::Paused {
-                index,
-                seq,
-                remaining_ms,
-            } => self.end_phase(index, seq, remaining_ms, out),
+            State::Paused { index, seq, remaining_ms } => self.end_phase(index, seq, remaining_ms, out),
             _ => {}
         }
         self.finish(AnnouncementKind::Abandoned, None, out);
@@ -71,11 +61,7 @@ impl Session {
     fn fast_forward(&mut self, now: i64, out: &mut Outcome) {
         let (mut index, mut start_ms) = match self.state {
             State::Lobby { deadline_ms } if deadline_ms <= now => (0, deadline_ms),
-            State::Running {
-                index,
-                seq,
-                deadline_ms,
-            } if deadline_ms <= now => {
+            State::Running { index, seq, deadline_ms } if deadline_ms <= now => {
                 self.end_phase(index, seq, 0, out);
                 (index + 1, deadline_ms)
             }

@@ -20,9 +20,7 @@ fn pause_freezes_the_phase_and_resume_sets_a_whole_second_deadline() {
     // Paused time does not count.
     assert_eq!(tick(&mut s, at(100)), Outcome::default());
     // 17.7 s remained: 100.5 + 17.7 = 118.2, rounded up to 119.
-    let out = s
-        .handle(at(100) + 500, Event::Resume(coach(9)))
-        .expect("resume");
+    let out = s.handle(at(100) + 500, Event::Resume(coach(9))).expect("resume");
     assert_eq!(kinds(&out), vec![K::Resumed]);
     assert_eq!(out.announcements[0].ends_at_ms, Some(at(119)));
     assert_eq!(out.announcements[0].by, Some(9));
@@ -41,23 +39,11 @@ fn pause_and_resume_refuse_the_wrong_state() {
     assert_eq!(s.handle(T0, Event::Resume(host())), Err(Refusal::NotPaused));
     assert_eq!(s.handle(T0, Event::Skip(host())), Err(Refusal::NotStarted));
     tick(&mut s, at(0));
-    assert_eq!(
-        s.handle(at(1), Event::Resume(host())),
-        Err(Refusal::NotPaused)
-    );
-    assert_eq!(
-        s.handle(at(1), Event::StartNow(host())),
-        Err(Refusal::AlreadyStarted)
-    );
+    assert_eq!(s.handle(at(1), Event::Resume(host())), Err(Refusal::NotPaused));
+    assert_eq!(s.handle(at(1), Event::StartNow(host())), Err(Refusal::AlreadyStarted));
     s.handle(at(1), Event::Pause(host())).expect("pause");
-    assert_eq!(
-        s.handle(at(2), Event::Pause(coach(3))),
-        Err(Refusal::AlreadyPaused)
-    );
-    assert_eq!(
-        s.handle(at(2), Event::StartNow(host())),
-        Err(Refusal::AlreadyStarted)
-    );
+    assert_eq!(s.handle(at(2), Event::Pause(coach(3))), Err(Refusal::AlreadyPaused));
+    assert_eq!(s.handle(at(2), Event::StartNow(host())), Err(Refusal::AlreadyStarted));
 }
 
 #[test]
@@ -78,10 +64,7 @@ fn only_the_host_or_a_coach_controls_and_a_refusal_changes_nothing() {
         assert_eq!(json(&s), before);
     }
     assert!(!s.can_control(athlete(5)) && s.can_control(coach(5)) && s.can_control(host()));
-    assert_eq!(
-        Refusal::NotHostOrCoach.to_string(),
-        "Only the host of this session or a coach can do that."
-    );
+    assert_eq!(Refusal::NotHostOrCoach.to_string(), "Only the host of this session or a coach can do that.");
     // Nothing was lost: the tick now announces what was due.
     let out = tick(&mut s, at(45));
     assert_eq!(kinds(&out), vec![K::SwitchSides, K::Hold]);
@@ -94,9 +77,7 @@ fn only_the_host_or_a_coach_controls_and_a_refusal_changes_nothing() {
 #[test]
 fn start_now_starts_the_routine_from_now() {
     let mut s = lobby();
-    let out = s
-        .handle(T0 + 3_400, Event::StartNow(host()))
-        .expect("start");
+    let out = s.handle(T0 + 3_400, Event::StartNow(host())).expect("start");
     assert_eq!(kinds(&out), vec![K::GetReady]);
     // T0 + 13.4 s = …013.650, rounded up.
     assert_eq!(out.next_deadline_ms, Some(1_700_000_014_000));
@@ -132,10 +113,7 @@ fn skip_while_paused_uses_the_frozen_time_and_runs_the_next_phase() {
     let out = s.handle(at(300), Event::Skip(host())).expect("skip");
     assert_eq!(credited(&out.credits), vec![(HOST, 7)]);
     assert_eq!(kinds(&out), vec![K::SwitchSides]);
-    assert_eq!(
-        (s.state_name(), out.next_deadline_ms),
-        ("running", Some(at(305)))
-    );
+    assert_eq!((s.state_name(), out.next_deadline_ms), ("running", Some(at(305))));
 }
 
 #[test]
@@ -157,10 +135,7 @@ fn stop_in_the_lobby_or_while_paused() {
     let mut s = lobby();
     let out = s.handle(T0 + 1, Event::Stop(coach(4))).expect("stop");
     assert_eq!((kinds(&out), out.credits.len()), (vec![K::Stopped], 0));
-    assert_eq!(
-        out.announcements[0].summary.as_ref().map(|s| s.steps_done),
-        Some(0)
-    );
+    assert_eq!(out.announcements[0].summary.as_ref().map(|s| s.steps_done), Some(0));
     let mut s = lobby();
     tick(&mut s, at(10));
     s.handle(at(15) + 999, Event::Pause(host())).expect("pause");
@@ -172,30 +147,15 @@ fn stop_in_the_lobby_or_while_paused() {
 fn joining_twice_changes_nothing_and_leaving_twice_neither() {
     let mut s = lobby();
     let out = s.handle(T0, Event::Join(HOST)).expect("join");
-    assert_eq!(
-        (out.membership, out.announcements.len()),
-        (Some(Membership::AlreadyIn), 0)
-    );
-    assert_eq!(
-        s.handle(T0, Event::Join(2)).expect("j").membership,
-        Some(Membership::Joined)
-    );
+    assert_eq!((out.membership, out.announcements.len()), (Some(Membership::AlreadyIn), 0));
+    assert_eq!(s.handle(T0, Event::Join(2)).expect("j").membership, Some(Membership::Joined));
     let before = s.participants();
     let again = s.handle(T0 + 5, Event::Join(2)).expect("join");
     assert_eq!(again.membership, Some(Membership::AlreadyIn));
     assert_eq!((s.participants(), before), (vec![HOST, 2], vec![HOST, 2]));
-    assert_eq!(
-        s.handle(T0, Event::Leave(2)).expect("l").membership,
-        Some(Membership::Left)
-    );
-    assert_eq!(
-        s.handle(T0, Event::Leave(2)).expect("l").membership,
-        Some(Membership::NotIn)
-    );
-    assert_eq!(
-        s.handle(T0, Event::Leave(9)).expect("l").membership,
-        Some(Membership::NotIn)
-    );
+    assert_eq!(s.handle(T0, Event::Leave(2)).expect("l").membership, Some(Membership::Left));
+    assert_eq!(s.handle(T0, Event::Leave(2)).expect("l").membership, Some(Membership::NotIn));
+    assert_eq!(s.handle(T0, Event::Leave(9)).expect("l").membership, Some(Membership::NotIn));
     assert_eq!(s.participants(), vec![HOST]);
     assert_eq!(s.roster().len(), 2);
 }
@@ -223,20 +183,9 @@ fn late_joiners_and_early_leavers_are_credited_for_what_they_were_there_for() {
     let (all, credits) = run_to_end(&mut s);
     assert_eq!(credits.iter().filter(|c| c.user == 2).count(), 2);
     let summary = all.last().and_then(|a| a.summary.clone()).expect("summary");
-    let users: Vec<(u64, u32, bool)> = summary
-        .participants
-        .iter()
-        .map(|p| (p.user, p.hold_secs, p.left_early))
-        .collect();
-    assert_eq!(
-        users,
-        vec![
-            (HOST, 140, false),
-            (2, 30 + 30 + 30 + 20, false),
-            (3, 140, false),
-            (4, 50, false)
-        ]
-    );
+    let users: Vec<(u64, u32, bool)> =
+        summary.participants.iter().map(|p| (p.user, p.hold_secs, p.left_early)).collect();
+    assert_eq!(users, vec![(HOST, 140, false), (2, 30 + 30 + 30 + 20, false), (3, 140, false), (4, 50, false)]);
 }
 
 #[test]

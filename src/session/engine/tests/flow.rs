@@ -30,12 +30,7 @@ fn per_side_rounds_and_steps_run_in_order() {
         .iter()
         .map(|a| {
             let p = a.phase.as_ref();
-            (
-                a.kind,
-                p.map(|p| p.exercise_id.as_str()),
-                p.and_then(|p| p.side),
-                p.map(|p| p.round),
-            )
+            (a.kind, p.map(|p| p.exercise_id.as_str()), p.and_then(|p| p.side), p.map(|p| p.round))
         })
         .collect();
     let (l, r) = (Some(Side::Left), Some(Side::Right));
@@ -65,22 +60,13 @@ fn phase_info_names_step_round_and_what_comes_next() {
     let mut s = lobby();
     let (all, _) = run_to_end(&mut s);
     let hold = all[5].phase.as_ref().expect("phase");
-    assert_eq!(
-        (hold.step, hold.steps, hold.round, hold.rounds),
-        (1, 2, 2, 2)
-    );
+    assert_eq!((hold.step, hold.steps, hold.round, hold.rounds), (1, 2, 2, 2));
     assert_eq!((hold.exercise_name.as_str(), hold.secs), ("A", 30));
     // The first rest leads to round 2's left hold, the second to exercise b.
     let next = all[4].next.as_ref().expect("next");
-    assert_eq!(
-        (next.kind, next.round, next.side),
-        (PhaseKind::Hold, 2, Some(Side::Left))
-    );
+    assert_eq!((next.kind, next.round, next.side), (PhaseKind::Hold, 2, Some(Side::Left)));
     let next = all[8].next.as_ref().expect("next");
-    assert_eq!(
-        (next.kind, next.exercise_id.as_str()),
-        (PhaseKind::NextExercise, "b")
-    );
+    assert_eq!((next.kind, next.exercise_id.as_str()), (PhaseKind::NextExercise, "b"));
     assert_eq!(all[9].phase.as_ref().map(|p| p.step), Some(2));
     // The last hold has nothing after it; no rest follows it.
     assert_eq!((all[10].kind, all[10].next.clone()), (K::Hold, None));
@@ -113,10 +99,7 @@ fn start_in_zero_starts_at_once() {
 fn a_late_tick_announces_every_due_phase_once() {
     let mut s = lobby();
     let out = tick(&mut s, at(50));
-    assert_eq!(
-        kinds(&out),
-        vec![K::GetReady, K::Hold, K::SwitchSides, K::Hold]
-    );
+    assert_eq!(kinds(&out), vec![K::GetReady, K::Hold, K::SwitchSides, K::Hold]);
     assert_eq!(credited(&out.credits), vec![(HOST, 30)]);
     assert_eq!(out.next_deadline_ms, Some(at(75)));
     assert!(tick(&mut s, at(50)).announcements.is_empty());
@@ -128,57 +111,27 @@ fn a_late_tick_announces_every_due_phase_once() {
 fn completed_holds_are_credited_in_full_and_summarised() {
     let mut s = lobby();
     let (all, credits) = run_to_end(&mut s);
-    let holds: Vec<u32> = all
-        .iter()
-        .filter(|a| a.kind == K::Hold)
-        .map(|a| a.seq)
-        .collect();
+    let holds: Vec<u32> = all.iter().filter(|a| a.kind == K::Hold).map(|a| a.seq).collect();
     let credit_seqs: Vec<u32> = credits.iter().map(|c| c.phase_seq).collect();
     assert_eq!(credit_seqs, holds);
     assert_eq!(credits[1].side, Some(Side::Right));
     assert_eq!(credits[4].exercise_id, "b");
     let summary = all.last().and_then(|a| a.summary.clone()).expect("summary");
-    assert_eq!(
-        (summary.steps_done, summary.steps, summary.hold_secs_done),
-        (2, 2, 140)
-    );
-    assert_eq!(
-        summary.participants,
-        vec![ParticipantSummary {
-            user: HOST,
-            hold_secs: 140,
-            left_early: false
-        }]
-    );
+    assert_eq!((summary.steps_done, summary.steps, summary.hold_secs_done), (2, 2, 140));
+    assert_eq!(summary.participants, vec![ParticipantSummary { user: HOST, hold_secs: 140, left_early: false }]);
 }
 
 #[test]
 fn get_ready_names_the_first_side_and_rest_never_ends_the_routine() {
     let p = plan(vec![step("a", 10, false, 2, 10), step("c", 5, true, 1, 0)]);
     let (mut s, out) = Session::new(1, HOST, p, 0, 0);
-    assert_eq!(
-        out.announcements[0].phase.as_ref().map(|p| p.side),
-        Some(None)
-    );
+    assert_eq!(out.announcements[0].phase.as_ref().map(|p| p.side), Some(None));
     let (all, _) = run_to_end(&mut s);
     assert_eq!(
         all.iter().map(|a| a.kind).collect::<Vec<_>>(),
-        vec![
-            K::Hold,
-            K::Rest,
-            K::Hold,
-            K::Rest,
-            K::NextExercise,
-            K::Hold,
-            K::SwitchSides,
-            K::Hold,
-            K::Done
-        ]
+        vec![K::Hold, K::Rest, K::Hold, K::Rest, K::NextExercise, K::Hold, K::SwitchSides, K::Hold, K::Done]
     );
-    assert_eq!(
-        all[4].phase.as_ref().map(|p| p.side),
-        Some(Some(Side::Left))
-    );
+    assert_eq!(all[4].phase.as_ref().map(|p| p.side), Some(Some(Side::Left)));
     let p = plan(vec![step("a", 10, false, 2, 10)]);
     assert_eq!(p.total_secs(), 10 + 10 + 10 + 10);
 }
@@ -190,10 +143,7 @@ fn zero_round_steps_are_left_out_and_empty_plans_finish_at_once() {
     assert_eq!(kinds(&out), vec![K::GetReady]);
     let (all, credits) = run_to_end(&mut s);
     // A hold of 0 runs for 1 second; step numbers follow the plan.
-    assert_eq!(
-        all[0].phase.as_ref().map(|p| (p.step, p.secs)),
-        Some((2, 1))
-    );
+    assert_eq!(all[0].phase.as_ref().map(|p| (p.step, p.secs)), Some((2, 1)));
     assert_eq!(credited(&credits), vec![(HOST, 1)]);
     let (s, out) = Session::new(1, HOST, plan(vec![]), 0, 0);
     assert_eq!(kinds(&out), vec![K::Done]);
@@ -206,12 +156,7 @@ fn an_over_session_ticks_quietly_and_refuses_the_rest() {
     run_to_end(&mut s);
     let out = tick(&mut s, at(1000));
     assert_eq!(out, Outcome::default());
-    for event in [
-        Event::Join(5),
-        Event::Leave(HOST),
-        Event::Pause(host()),
-        Event::Stop(coach(9)),
-    ] {
+    for event in [Event::Join(5), Event::Leave(HOST), Event::Pause(host()), Event::Stop(coach(9))] {
         assert_eq!(s.handle(at(1000), event), Err(Refusal::SessionOver));
     }
     assert!(s.current_phase().is_none() && s.deadline_ms().is_none());
@@ -223,14 +168,8 @@ fn status_shows_the_current_phase() {
     assert!(s.current_phase().is_none());
     tick(&mut s, at(41));
     let cur = s.current_phase().expect("running");
-    assert_eq!(
-        (cur.index, cur.count, cur.info.kind),
-        (2, 11, PhaseKind::SwitchSides)
-    );
-    assert_eq!(
-        (cur.ends_at_ms, cur.paused_remaining_secs),
-        (Some(at(45)), None)
-    );
+    assert_eq!((cur.index, cur.count, cur.info.kind), (2, 11, PhaseKind::SwitchSides));
+    assert_eq!((cur.ends_at_ms, cur.paused_remaining_secs), (Some(at(45)), None));
     assert_eq!(cur.next.map(|n| n.kind), Some(PhaseKind::Hold));
     s.handle(at(42) + 1, Event::Pause(host())).expect("pause");
     let cur = s.current_phase().expect("paused");

@@ -30,11 +30,7 @@ pub(super) fn step(id: &str, hold: u32, per_side: bool, rounds: u32, rest: u32) 
 }
 
 pub(super) fn plan(steps: Vec<PlanStep>) -> Plan {
-    Plan {
-        routine_id: "hips".to_string(),
-        routine_name: "Hips".to_string(),
-        steps,
-    }
+    Plan { routine_id: "hips".to_string(), routine_name: "Hips".to_string(), steps }
 }
 
 /// A per-side exercise (30 s, 2 rounds, 15 s rest) then a plain one (20 s,
@@ -54,10 +50,7 @@ pub(super) fn plan(steps: Vec<PlanStep>) -> Plan {
 /// | 9 | next exercise b | 170 | 180 |
 /// | 10 | hold b r1 | 180 | 200 |
 pub(super) fn two_steps() -> Plan {
-    plan(vec![
-        step("a", 30, true, 2, 15),
-        step("b", 20, false, 1, 10),
-    ])
+    plan(vec![step("a", 30, true, 2, 15), step("b", 20, false, 1, 10)])
 }
 
 /// Phase boundaries of [`two_steps`], in seconds from the lobby's end.
@@ -72,30 +65,19 @@ pub(super) fn lobby() -> Session {
 }
 
 pub(super) fn host() -> Actor {
-    Actor {
-        user: HOST,
-        is_coach: false,
-    }
+    Actor { user: HOST, is_coach: false }
 }
 
 pub(super) fn coach(user: u64) -> Actor {
-    Actor {
-        user,
-        is_coach: true,
-    }
+    Actor { user, is_coach: true }
 }
 
 pub(super) fn athlete(user: u64) -> Actor {
-    Actor {
-        user,
-        is_coach: false,
-    }
+    Actor { user, is_coach: false }
 }
 
 pub(super) fn tick(session: &mut Session, now: i64) -> Outcome {
-    session
-        .handle(now, Event::Tick)
-        .expect("a tick is never refused")
+    session.handle(now, Event::Tick).expect("a tick is never refused")
 }
 
 pub(super) fn kinds(out: &Outcome) -> Vec<AnnouncementKind> {

@@ -62,19 +62,9 @@ struct Model {
 
 impl Model {
     /// Checks one accepted outcome, produced while `self.present` was in.
-    fn check(
-        &mut self,
-        s: &Session,
-        out: &Outcome,
-        resets_deadline: bool,
-    ) -> Result<(), TestCaseError> {
+    fn check(&mut self, s: &Session, out: &Outcome, resets_deadline: bool) -> Result<(), TestCaseError> {
         for a in &out.announcements {
-            prop_assert!(
-                a.seq > self.last_seq,
-                "seq {} after {}",
-                a.seq,
-                self.last_seq
-            );
+            prop_assert!(a.seq > self.last_seq, "seq {} after {}", a.seq, self.last_seq);
             self.last_seq = a.seq;
             if let Some(end) = a.ends_at_ms {
                 prop_assert_eq!(end % 1000, 0);
@@ -87,21 +77,10 @@ impl Model {
         let mut by_seq: BTreeMap<u32, BTreeSet<u64>> = BTreeMap::new();
         for c in &out.credits {
             let secs = self.holds.get(&c.phase_seq).copied();
-            prop_assert!(
-                secs.is_some(),
-                "credit for unannounced hold {}",
-                c.phase_seq
-            );
+            prop_assert!(secs.is_some(), "credit for unannounced hold {}", c.phase_seq);
             prop_assert!(c.seconds > 0 && Some(c.seconds) <= secs);
-            prop_assert!(
-                self.present.contains(&c.user),
-                "{} credited while absent",
-                c.user
-            );
-            prop_assert!(
-                self.credited.insert((c.user, c.phase_seq)),
-                "credited twice"
-            );
+            prop_assert!(self.present.contains(&c.user), "{} credited while absent", c.user);
+            prop_assert!(self.credited.insert((c.user, c.phase_seq)), "credited twice");
             by_seq.entry(c.phase_seq).or_default().insert(c.user);
         }
         for users in by_seq.values() {
@@ -110,12 +89,7 @@ impl Model {
         prop_assert_eq!(out.next_deadline_ms, s.deadline_ms());
         if let Some(next) = out.next_deadline_ms {
             prop_assert_eq!(next % 1000, 0);
-            prop_assert!(
-                next > self.now,
-                "deadline {} not after now {}",
-                next,
-                self.now
-            );
+            prop_assert!(next > self.now, "deadline {} not after now {}", next, self.now);
             if let (Some(prev), false) = (self.deadline, resets_deadline) {
                 prop_assert!(next >= prev, "deadline went back from {} to {}", prev, next);
             }

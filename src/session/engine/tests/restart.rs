@@ -16,10 +16,7 @@ fn starts() -> Vec<i64> {
 fn reference_kinds() -> Vec<AnnouncementKind> {
     let mut s = lobby();
     let (all, _) = run_to_end(&mut s);
-    all.iter()
-        .filter(|a| a.phase.is_some())
-        .map(|a| a.kind)
-        .collect()
+    all.iter().filter(|a| a.phase.is_some()).map(|a| a.kind).collect()
 }
 
 /// Times worth recovering at, from `from` on: every phase boundary, just
@@ -70,28 +67,15 @@ fn check_recovery(session: &Session, seen: &BTreeSet<u32>, t: i64, current: Opti
     let mut seqs = seen.clone();
     // The hold announced before the crash (the last seq seen) is credited
     // once, now or later, like every hold announced after.
-    let before = current
-        .filter(|&i| kinds[i] == K::Hold)
-        .and_then(|_| seen.last().copied());
+    let before = current.filter(|&i| kinds[i] == K::Hold).and_then(|_| seen.last().copied());
     let holds: Vec<u32> = before
         .into_iter()
-        .chain(
-            out.announcements
-                .iter()
-                .chain(rest.iter())
-                .filter(|a| a.kind == K::Hold)
-                .map(|a| a.seq),
-        )
+        .chain(out.announcements.iter().chain(rest.iter()).filter(|a| a.kind == K::Hold).map(|a| a.seq))
         .collect();
     for a in out.announcements.iter().chain(rest.iter()) {
         assert!(seqs.insert(a.seq), "seq {} repeated (t={t})", a.seq);
     }
-    let credit_seqs: Vec<u32> = out
-        .credits
-        .iter()
-        .chain(credits.iter())
-        .map(|c| c.phase_seq)
-        .collect();
+    let credit_seqs: Vec<u32> = out.credits.iter().chain(credits.iter()).map(|c| c.phase_seq).collect();
     assert_eq!(credit_seqs, holds, "t={t}");
     assert!(s.is_over());
     // A plain tick afterwards announces nothing.
@@ -147,10 +131,7 @@ fn down_longer_than_the_limit_abandons_and_credits_only_completed_holds() {
         assert_eq!(out.credits.len(), expected, "phase {i}");
         let summary = out.announcements[0].summary.clone().expect("summary");
         let done: u32 = out.credits.iter().map(|c| c.seconds).sum();
-        assert_eq!(
-            summary.participants[0].hold_secs,
-            s.roster()[0].hold_secs + done
-        );
+        assert_eq!(summary.participants[0].hold_secs, s.roster()[0].hold_secs + done);
     }
 }
 
@@ -202,10 +183,7 @@ fn handling_a_restored_session_recovers_it_first() {
     // Recovering a recovered session is harmless.
     assert_eq!(
         restored.recover(at(100), MAX_DOWNTIME_MS),
-        Outcome {
-            next_deadline_ms: Some(at(120)),
-            ..Outcome::default()
-        }
+        Outcome { next_deadline_ms: Some(at(120)), ..Outcome::default() }
     );
 }
 
@@ -227,9 +205,6 @@ fn the_state_round_trips_through_json() {
     let back: Session = serde_json::from_str(&json).expect("json");
     assert_eq!(serde_json::to_string(&back).expect("json"), json);
     assert!(json.contains("\"state\":\"running\""));
-    assert_eq!(
-        (back.id, back.host, back.participants()),
-        (7, HOST, vec![HOST, 2])
-    );
+    assert_eq!((back.id, back.host, back.participants()), (7, HOST, vec![HOST, 2]));
     assert_eq!(back.plan(), s.plan());
 }
