@@ -1,0 +1,4 @@
+// Rebuild when a migration is added: `sqlx::migrate!()` embeds migrations/.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

@@ -1,0 +1,95 @@
+//! Many session writes and credits in one transaction: what the session
+//! runner does at each tick, so a second boundary at which thousands of
+//! sessions change phase costs one commit, not thousands.
+
+use sqlx::SqlitePool;
+
+use super::progress::{insert_credits_in, Credit};
+use super::sessions::{SessionState, FINISH_SQL, SAVE_SQL};
+use super::{Result, StoreError};
+
+/// One session write of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionWrite {
+    /// A live session's new state, engine JSON and deadline
+    /// (as [`super::sessions::save_session`]).
+    Save {
+        /// The session.
+        id: i64,
+        /// Its new state; must be live.
+        state: SessionState,
+        /// The engine's state as JSON.
+        engine: String,
+        /// Absolute end of the current phase (Unix ms), if one runs.
+        deadline_ms: Option<i64>,
+    },
+    /// A session that ended (as [`super::sessions::finish_session`]).
+    Finish {
+        /// The session.
+        id: i64,
+        /// Its final state; must not be live.
+        state: SessionState,
+        /// A summary without user ids, or `None`.
+        summary: Option<String>,
+    },
+}
+
+/// What [`apply`] changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Session writes that changed a row (writes to ended or missing
+    /// sessions are skipped).
+    pub sessions: u64,
+    /// Credits that were new.
+    pub credits: u64,
+}
+
+/// Applies every write and records every credit (ignoring credits already
+/// stored), in one transaction. Writes to sessions that already ended are
+/// skipped: a session never comes back to life. A `Save` with an ended state
+/// or a `Finish` with a live one is refused with
+/// [`StoreError::InvalidState`] before anything is written.
+pub async fn apply(pool: &SqlitePool, writes: &[SessionWrite], credits: &[Credit], now_ms: i64) -> Result<Applied> {
+    for w in writes {
+        let (state, want_live) = match w {
+            SessionWrite::Save { state, .. } => (*state, true),
+            SessionWrite::Finish { state, .. } => (*state, false),
+        };
+        if state.is_live() != want_live {
+            return Err(StoreError::InvalidState(state.as_str().to_owned()));
+        }
+    }
+    if writes.is_empty() && credits.is_empty() {
+        return Ok(Applied::default());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut applied = Applied::default();
+    for w in writes {
+        let done = match w {
+            SessionWrite::Save { id, state, engine, deadline_ms } => {
+                sqlx::query(SAVE_SQL)
+                    .bind(state)
+                    .bind(engine)
+                    .bind(deadline_ms)
+                    .bind(now_ms)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            SessionWrite::Finish { id, state, summary } => {
+                sqlx::query(FINISH_SQL)
+                    .bind(state)
+                    .bind(summary)
+                    .bind(now_ms)
+                    .bind(now_ms)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        applied.sessions += done.rows_affected();
+    }
+    applied.credits = insert_credits_in(&mut tx, credits).await?;
+    tx.commit().await?;
+    Ok(applied)
+}

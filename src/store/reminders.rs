@@ -1,0 +1,219 @@
+//! Recurring reminders.
+//!
+//! The schedule itself (when the next occurrence falls) is computed outside
+//! the store; the store keeps `next_fire_ms` and hands out due reminders with
+//! [`claim_due`], which advances them in the same transaction, so a reminder
+//! occurrence is never claimed twice, even across a crash and restart.
+
+use chrono_tz::Tz;
+use sqlx::{FromRow, SqlitePool};
+
+use super::guilds::parse_tz;
+use super::{Result, StoreError};
+
+/// At most this many reminders per server.
+pub const MAX_REMINDERS_PER_GUILD: i64 = 25;
+
+/// Day bits of [`Reminder::days`]: Monday = 1, Tuesday = 2, ... Sunday = 64.
+pub const ALL_DAYS: i64 = 127;
+
+/// A stored reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// Row id, as `/remind list` shows it.
+    pub id: i64,
+    /// Server.
+    pub guild_id: i64,
+    /// Channel to post in.
+    pub channel_id: i64,
+    /// Routine to remind of.
+    pub routine_id: String,
+    /// Role to mention, if any.
+    pub role_id: Option<i64>,
+    /// Local time of day, `HH:MM`.
+    pub time_of_day: String,
+    /// Days bitmask, Monday = 1 ... Sunday = 64.
+    pub days: i64,
+    /// Timezone of `time_of_day`.
+    pub timezone: Tz,
+    /// Next occurrence (Unix ms).
+    pub next_fire_ms: i64,
+    /// When it last fired (Unix ms).
+    pub last_fired_ms: Option<i64>,
+    /// Who created it; `None` once that user asked to be forgotten.
+    pub created_by: Option<i64>,
+    /// When it was created (Unix ms).
+    pub created_at_ms: i64,
+}
+
+/// What [`add_reminder`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReminder {
+    /// Server.
+    pub guild_id: i64,
+    /// Channel to post in.
+    pub channel_id: i64,
+    /// Routine to remind of.
+    pub routine_id: String,
+    /// Role to mention, if any.
+    pub role_id: Option<i64>,
+    /// Local time of day, `HH:MM` (24 h).
+    pub time_of_day: String,
+    /// Days bitmask, Monday = 1 ... Sunday = 64; 1..=127.
+    pub days: i64,
+    /// Timezone of `time_of_day`.
+    pub timezone: Tz,
+    /// First occurrence (Unix ms), computed by the caller.
+    pub next_fire_ms: i64,
+    /// Who creates it.
+    pub created_by: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    guild_id: i64,
+    channel_id: i64,
+    routine_id: String,
+    role_id: Option<i64>,
+    time_of_day: String,
+    days: i64,
+    timezone: String,
+    next_fire_ms: i64,
+    last_fired_ms: Option<i64>,
+    created_by: Option<i64>,
+    created_at_ms: i64,
+}
+
+impl From<Row> for Reminder {
+    fn from(r: Row) -> Self {
+        Reminder {
+            id: r.id,
+            guild_id: r.guild_id,
+            channel_id: r.channel_id,
+            routine_id: r.routine_id,
+            role_id: r.role_id,
+            time_of_day: r.time_of_day,
+            days: r.days,
+            timezone: parse_tz(Some(r.timezone)).unwrap_or(Tz::UTC),
+            next_fire_ms: r.next_fire_ms,
+            last_fired_ms: r.last_fired_ms,
+            created_by: r.created_by,
+            created_at_ms: r.created_at_ms,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, guild_id, channel_id, routine_id, role_id, time_of_day, days, timezone, \
+                       next_fire_ms, last_fired_ms, created_by, created_at_ms";
+
+fn valid_time_of_day(s: &str) -> bool {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok() && s.len() == 5
+}
+
+/// Adds a reminder and returns its id. Refuses a reminder beyond
+/// [`MAX_REMINDERS_PER_GUILD`] in one server ([`StoreError::TooManyReminders`],
+/// checked and inserted in one statement, so concurrent adds cannot exceed it)
+/// and a malformed time or days mask ([`StoreError::InvalidInput`]).
+pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> Result<i64> {
+    if !valid_time_of_day(&new.time_of_day) {
+        return Err(StoreError::InvalidInput(format!("time must be HH:MM (24 h), not {:?}", new.time_of_day)));
+    }
+    if !(1..=ALL_DAYS).contains(&new.days) {
+        return Err(StoreError::InvalidInput("choose at least one day".to_owned()));
+    }
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO reminders (guild_id, channel_id, routine_id, role_id, time_of_day, days,
+                                timezone, next_fire_ms, created_by, created_at_ms)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+         WHERE (SELECT COUNT(*) FROM reminders WHERE guild_id = ?1) < ?11
+         RETURNING id",
+    )
+    .bind(new.guild_id)
+    .bind(new.channel_id)
+    .bind(&new.routine_id)
+    .bind(new.role_id)
+    .bind(&new.time_of_day)
+    .bind(new.days)
+    .bind(new.timezone.name())
+    .bind(new.next_fire_ms)
+    .bind(new.created_by)
+    .bind(now_ms)
+    .bind(MAX_REMINDERS_PER_GUILD)
+    .fetch_optional(pool)
+    .await?;
+    id.ok_or(StoreError::TooManyReminders { limit: MAX_REMINDERS_PER_GUILD })
+}
+
+/// One server's reminders, by id.
+pub async fn list_for_guild(pool: &SqlitePool, guild_id: i64) -> Result<Vec<Reminder>> {
+    let sql = format!("SELECT {COLUMNS} FROM reminders WHERE guild_id = ? ORDER BY id");
+    let rows: Vec<Row> = sqlx::query_as(&sql).bind(guild_id).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Reminder::from).collect())
+}
+
+/// Removes reminder `id` of server `guild_id`; [`StoreError::NotFound`] when
+/// that server has no such reminder (another server's id is not found).
+pub async fn remove_reminder(pool: &SqlitePool, guild_id: i64, id: i64) -> Result<()> {
+    let done = sqlx::query("DELETE FROM reminders WHERE id = ? AND guild_id = ?")
+        .bind(id)
+        .bind(guild_id)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The earliest `next_fire_ms` of all reminders: when the scheduler should
+/// wake next. `None` when there are no reminders.
+pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT MIN(next_fire_ms) FROM reminders").fetch_one(pool).await?)
+}
+
+/// Claims every reminder due at `now_ms` (`next_fire_ms <= now_ms`), in one
+/// transaction: each one's `next_fire_ms` becomes `advance(&reminder)` and
+/// its `last_fired_ms` becomes `now_ms`. Returns the claimed reminders as
+/// they were before the claim (so `next_fire_ms` is the occurrence being
+/// fired), earliest first.
+///
+/// `advance` must return a time after `now_ms`; an earlier one is raised to
+/// `now_ms + 1` so a reminder can never fire in a loop. A claim is committed
+/// before the caller posts anything: an occurrence fires at most once, and a
+/// crash between the claim and the post loses that one post rather than
+/// repeating it.
+pub async fn claim_due<F>(pool: &SqlitePool, now_ms: i64, advance: F) -> Result<Vec<Reminder>>
+where
+    F: Fn(&Reminder) -> i64,
+{
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let sql = format!("SELECT {COLUMNS} FROM reminders WHERE next_fire_ms <= ? ORDER BY next_fire_ms, id");
+    let rows: Vec<Row> = sqlx::query_as(&sql).bind(now_ms).fetch_all(&mut *tx).await?;
+    let due: Vec<Reminder> = rows.into_iter().map(Reminder::from).collect();
+    for r in &due {
+        let next = advance(r).max(now_ms + 1);
+        sqlx::query("UPDATE reminders SET next_fire_ms = ?, last_fired_ms = ? WHERE id = ?")
+            .bind(next)
+            .bind(now_ms)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(due)
+}
+
+/// Sets the next occurrence of reminder `id` (for example after a catch-up
+/// decision at start-up); [`StoreError::NotFound`] when it does not exist.
+pub async fn set_next_fire(pool: &SqlitePool, id: i64, next_fire_ms: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE reminders SET next_fire_ms = ? WHERE id = ?")
+        .bind(next_fire_ms)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Per-user settings (timezone) and forgetting a user (`/me forget`).
+
+use chrono_tz::Tz;
+use sqlx::SqlitePool;
+
+use super::guilds::{get_guild_settings, parse_tz};
+use super::{now_ms, Result};
+
+/// The user's own timezone, if they set one.
+pub async fn get_user_timezone(pool: &SqlitePool, user_id: i64) -> Result<Option<Tz>> {
+    let name: Option<Option<String>> =
+        sqlx::query_scalar("SELECT timezone FROM users WHERE user_id = ?").bind(user_id).fetch_optional(pool).await?;
+    Ok(parse_tz(name.flatten()))
+}
+
+/// Sets (or with `None` clears) the user's timezone. Clearing removes the
+/// user's row: nothing else is stored in it.
+pub async fn set_user_timezone(pool: &SqlitePool, user_id: i64, tz: Option<Tz>) -> Result<()> {
+    match tz {
+        Some(tz) => {
+            sqlx::query(
+                "INSERT INTO users (user_id, timezone, updated_at_ms) VALUES (?, ?, ?)
+                 ON CONFLICT (user_id) DO UPDATE
+                 SET timezone = excluded.timezone, updated_at_ms = excluded.updated_at_ms",
+            )
+            .bind(user_id)
+            .bind(tz.name())
+            .bind(now_ms())
+            .execute(pool)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM users WHERE user_id = ?").bind(user_id).execute(pool).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The timezone in which a user's days are counted: their own, else the
+/// server's (when `guild_id` is given), else UTC.
+pub async fn resolve_timezone(pool: &SqlitePool, user_id: i64, guild_id: Option<i64>) -> Result<Tz> {
+    if let Some(tz) = get_user_timezone(pool, user_id).await? {
+        return Ok(tz);
+    }
+    if let Some(guild_id) = guild_id {
+        if let Some(tz) = get_guild_settings(pool, guild_id).await?.timezone {
+            return Ok(tz);
+        }
+    }
+    Ok(Tz::UTC)
+}
+
+/// What [`forget_user`] removed or changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForgetReport {
+    /// Hold credits deleted.
+    pub credits: u64,
+    /// Session participations deleted.
+    pub participations: u64,
+    /// Sessions whose host was cleared (`host_id` set to NULL).
+    pub hosted_sessions: u64,
+    /// Reminders whose creator was cleared (`created_by` set to NULL). The
+    /// reminder itself belongs to the team and stays.
+    pub reminders: u64,
+    /// Whether the user's settings row existed and was deleted.
+    pub settings: bool,
+    /// Live sessions the user was in or hosted. Their engine JSON may still
+    /// mention the user: the session runner must drop the user from each
+    /// engine and save it (ended sessions keep no user ids in their JSON; see
+    /// [`super::sessions::finish_session`]).
+    pub live_sessions: Vec<i64>,
+}
+
+/// Deletes every row about `user_id`, in one transaction: hold credits,
+/// participations and settings are deleted; `sessions.host_id` and
+/// `reminders.created_by` that name the user are set to NULL.
+///
+/// The only place the user can remain afterwards is the engine JSON of a
+/// session that is still live, which this module treats as opaque: those
+/// sessions are listed in [`ForgetReport::live_sessions`] for the runner.
+pub async fn forget_user(pool: &SqlitePool, user_id: i64) -> Result<ForgetReport> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let live_sessions: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM sessions
+         WHERE state IN ('lobby', 'running', 'paused')
+           AND (host_id = ?1
+                OR id IN (SELECT session_id FROM participants WHERE user_id = ?1))
+         ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let credits = sqlx::query("DELETE FROM hold_credits WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let participations = sqlx::query("DELETE FROM participants WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let hosted_sessions = sqlx::query("UPDATE sessions SET host_id = NULL WHERE host_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let reminders = sqlx::query("UPDATE reminders SET created_by = NULL WHERE created_by = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let settings =
+        sqlx::query("DELETE FROM users WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?.rows_affected() > 0;
+    tx.commit().await?;
+    Ok(ForgetReport { credits, participations, hosted_sessions, reminders, settings, live_sessions })
+}
