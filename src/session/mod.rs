@@ -1,3 +1,5 @@
-//! Group recovery sessions: the pure engine and its runner.
+//! Group recovery sessions: the pure engine, the clock and the runner.
 
+pub mod clock;
 pub mod engine;
+pub mod runner;

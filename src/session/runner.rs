@@ -1,0 +1,436 @@
+//! The session runner: every live session of the process, one timer queue
+//! for all of them, persistence on every phase change, and restart.
+//!
+//! - One task sleeps until the earliest deadline of any session (a
+//!   `BTreeSet` of `(deadline, session)`), then ticks every session that is
+//!   due. Nothing polls: no task per session, no fixed-interval database
+//!   reads.
+//! - Announcements go to a [`Sink`] first (the Discord outbound queue, or a
+//!   null sink in benchmarks), then the tick's session writes and credits are
+//!   stored in one transaction. Credits are idempotent in the database, and
+//!   cues carry a nonce of (session, seq), so a crash between the two can
+//!   neither double a credit nor post a phase twice.
+//! - [`Runner::restore`] loads the live sessions after a restart and lets the
+//!   engine carry on from the phase that is due now (or end a session whose
+//!   group went more than 15 minutes without a cue).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::sync::{Mutex, Notify};
+
+use super::clock::{self, Clock};
+use super::engine::{
+    Announcement, CurrentPhase, Event, Membership, Outcome, Participant, Plan, Refusal, Session, Side, MAX_DOWNTIME_MS,
+};
+use crate::store::batch::{self, SessionWrite};
+use crate::store::{self, db_id, sessions, Credit, NewSession, SessionState, StoreError};
+
+/// What the Discord layer (or a test) needs to render a session.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub id: i64,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub host: u64,
+    pub plan: Plan,
+    pub total_secs: u32,
+    pub state: &'static str,
+    pub roster: Vec<Participant>,
+    pub current: Option<CurrentPhase>,
+    pub deadline_ms: Option<i64>,
+}
+
+impl View {
+    fn of(live: &Live) -> Self {
+        let s = &live.session;
+        View {
+            id: s.id,
+            guild_id: live.guild_id,
+            channel_id: live.channel_id,
+            host: s.host,
+            plan: s.plan().clone(),
+            total_secs: s.total_secs(),
+            state: s.state_name(),
+            roster: s.roster().to_vec(),
+            current: s.current_phase(),
+            deadline_ms: s.deadline_ms(),
+        }
+    }
+
+    /// Users present now.
+    pub fn present(&self) -> Vec<u64> {
+        self.roster.iter().filter(|p| p.present).map(|p| p.user).collect()
+    }
+}
+
+/// Announcements of one session, to be posted in its channel in order.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub view: View,
+    pub announcements: Vec<Announcement>,
+}
+
+/// Where announcements go. `deliver` must not block: it queues.
+pub trait Sink: Send + Sync + 'static {
+    fn deliver(&self, delivery: Delivery);
+}
+
+/// What starting a session needs.
+#[derive(Debug, Clone)]
+pub struct StartSpec {
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub host: u64,
+    pub plan: Plan,
+    pub start_in_secs: u32,
+}
+
+/// Why the runner could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error("a session is already running in this channel; join it, or ask its host to stop it")]
+    ChannelBusy,
+    #[error("there is no session running here")]
+    NoSession,
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for RunnerError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ChannelBusy => RunnerError::ChannelBusy,
+            other => RunnerError::Store(other),
+        }
+    }
+}
+
+struct Live {
+    session: Session,
+    guild_id: u64,
+    channel_id: u64,
+}
+
+#[derive(Default)]
+struct Table {
+    sessions: HashMap<i64, Live>,
+    by_channel: HashMap<u64, i64>,
+    timers: BTreeSet<(i64, i64)>,
+}
+
+impl Table {
+    fn set_timer(&mut self, id: i64, old: Option<i64>, new: Option<i64>) {
+        if let Some(d) = old {
+            self.timers.remove(&(d, id));
+        }
+        if let Some(d) = new {
+            self.timers.insert((d, id));
+        }
+    }
+
+    fn remove(&mut self, id: i64) {
+        if let Some(live) = self.sessions.remove(&id) {
+            self.by_channel.remove(&live.channel_id);
+            if let Some(d) = live.session.deadline_ms() {
+                self.timers.remove(&(d, id));
+            }
+        }
+    }
+}
+
+struct Inner {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+    sink: Arc<dyn Sink>,
+    table: Mutex<Table>,
+    wake: Notify,
+}
+
+/// The process's session runner. Cheap to clone.
+#[derive(Clone)]
+pub struct Runner {
+    inner: Arc<Inner>,
+}
+
+fn side_name(side: Option<Side>) -> Option<String> {
+    side.map(|s| match s {
+        Side::Left => "left".to_string(),
+        Side::Right => "right".to_string(),
+    })
+}
+
+/// The engine's credits as store rows.
+fn credits_of(live: &Live, out: &Outcome, now_ms: i64) -> Vec<Credit> {
+    out.credits
+        .iter()
+        .map(|c| Credit {
+            session_id: live.session.id,
+            user_id: db_id(c.user),
+            phase_seq: i64::from(c.phase_seq),
+            guild_id: db_id(live.guild_id),
+            exercise_id: c.exercise_id.clone(),
+            side: side_name(c.side),
+            seconds: i64::from(c.seconds),
+            at_ms: now_ms,
+        })
+        .collect()
+}
+
+fn stored_state(name: &str) -> SessionState {
+    match name {
+        "lobby" => SessionState::Lobby,
+        "running" => SessionState::Running,
+        "paused" => SessionState::Paused,
+        "done" => SessionState::Done,
+        "stopped" => SessionState::Stopped,
+        _ => SessionState::Abandoned,
+    }
+}
+
+/// The row write for a session's current state.
+fn write_of(session: &Session) -> SessionWrite {
+    let state = stored_state(session.state_name());
+    if session.is_over() {
+        let roster = session.roster();
+        let summary = serde_json::json!({
+            "routine": session.plan().routine_id,
+            "participants": roster.len(),
+            "hold_secs": roster.iter().map(|p| p.hold_secs).max().unwrap_or(0),
+        });
+        SessionWrite::Finish { id: session.id, state, summary: Some(summary.to_string()) }
+    } else {
+        let engine = serde_json::to_string(session).unwrap_or_default();
+        SessionWrite::Save { id: session.id, state, engine, deadline_ms: session.deadline_ms() }
+    }
+}
+
+impl Runner {
+    /// A runner over `pool`, reading time from `clock`, posting to `sink`.
+    pub fn new(pool: SqlitePool, clock: Arc<dyn Clock>, sink: Arc<dyn Sink>) -> Self {
+        let inner = Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new() };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// Now, by the runner's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// Starts a session in a channel: its lobby. Refuses a second live
+    /// session in the same channel.
+    pub async fn start(&self, spec: StartSpec) -> Result<View, RunnerError> {
+        let mut table = self.inner.table.lock().await;
+        if table.by_channel.contains_key(&spec.channel_id) {
+            return Err(RunnerError::ChannelBusy);
+        }
+        let now = self.now_ms();
+        let new = NewSession {
+            guild_id: db_id(spec.guild_id),
+            channel_id: db_id(spec.channel_id),
+            host_id: db_id(spec.host),
+            routine_id: spec.plan.routine_id.clone(),
+            state: SessionState::Lobby,
+            engine: None,
+            deadline_ms: None,
+        };
+        let id = sessions::create_session(&self.inner.pool, &new, now).await?;
+        let (session, out) = Session::new(id, spec.host, spec.plan, spec.start_in_secs, now);
+        let live = Live { session, guild_id: spec.guild_id, channel_id: spec.channel_id };
+        batch::apply(&self.inner.pool, &[write_of(&live.session)], &[], now).await?;
+        let view = View::of(&live);
+        self.deliver(&live, out.announcements);
+        let deadline = live.session.deadline_ms();
+        table.set_timer(id, None, deadline);
+        table.by_channel.insert(spec.channel_id, id);
+        table.sessions.insert(id, live);
+        drop(table);
+        self.inner.wake.notify_one();
+        Ok(view)
+    }
+
+    /// The live session in a channel.
+    pub async fn session_in(&self, channel_id: u64) -> Option<i64> {
+        self.inner.table.lock().await.by_channel.get(&channel_id).copied()
+    }
+
+    /// A snapshot of a live session.
+    pub async fn view(&self, id: i64) -> Option<View> {
+        self.inner.table.lock().await.sessions.get(&id).map(View::of)
+    }
+
+    /// Number of live sessions.
+    pub async fn live_count(&self) -> usize {
+        self.inner.table.lock().await.sessions.len()
+    }
+
+    /// Applies an event (join, leave, a control) to a live session; the
+    /// engine decides who may do what.
+    pub async fn handle(&self, id: i64, event: Event) -> Result<(Outcome, View), RunnerError> {
+        let mut table = self.inner.table.lock().await;
+        let now = self.now_ms();
+        let live = table.sessions.get_mut(&id).ok_or(RunnerError::NoSession)?;
+        let old = live.session.deadline_ms();
+        let out = live.session.handle(now, event)?;
+        let user = match event {
+            Event::Join(u) | Event::Leave(u) => Some(u),
+            _ => None,
+        };
+        let credits = credits_of(live, &out, now);
+        let write = write_of(&live.session);
+        let view = View::of(live);
+        let over = live.session.is_over();
+        let new = live.session.deadline_ms();
+        self.deliver(live, out.announcements.clone());
+        batch::apply(&self.inner.pool, &[write], &credits, now).await?;
+        match (user, out.membership) {
+            (Some(u), Some(Membership::Joined)) => {
+                sessions::join_session(&self.inner.pool, id, db_id(u), now).await?;
+            }
+            (Some(u), Some(Membership::Left)) => {
+                sessions::leave_session(&self.inner.pool, id, db_id(u), now).await?;
+            }
+            _ => {}
+        }
+        if over {
+            table.remove(id);
+        } else {
+            table.set_timer(id, old, new);
+        }
+        drop(table);
+        self.inner.wake.notify_one();
+        Ok((out, view))
+    }
+
+    /// Ends a session whose channel can no longer be posted to.
+    pub async fn abandon_channel(&self, channel_id: u64) {
+        let mut table = self.inner.table.lock().await;
+        let Some(id) = table.by_channel.get(&channel_id).copied() else { return };
+        let now = self.now_ms();
+        let write = match table.sessions.get(&id) {
+            Some(live) => {
+                let mut summary = serde_json::json!({ "routine": live.session.plan().routine_id });
+                summary["reason"] = "channel unavailable".into();
+                SessionWrite::Finish { id, state: SessionState::Abandoned, summary: Some(summary.to_string()) }
+            }
+            None => return,
+        };
+        if let Err(e) = batch::apply(&self.inner.pool, &[write], &[], now).await {
+            tracing::error!(session = id, error = %e, "could not end a session whose channel is gone");
+        }
+        tracing::warn!(session = id, channel = channel_id, "session ended: its channel is gone or forbids the bot");
+        table.remove(id);
+    }
+
+    /// Loads the live sessions after a restart and carries each on from the
+    /// phase due now. Returns how many were loaded.
+    pub async fn restore(&self) -> Result<usize, RunnerError> {
+        let rows = sessions::live_sessions(&self.inner.pool).await?;
+        let now = self.now_ms();
+        let mut table = self.inner.table.lock().await;
+        let mut writes = Vec::new();
+        let mut credits = Vec::new();
+        let mut restored = 0;
+        for row in rows {
+            let Some(mut session) = row.engine.as_deref().and_then(|j| serde_json::from_str::<Session>(j).ok()) else {
+                tracing::warn!(session = row.id, "live session without a readable engine state; ending it");
+                writes.push(SessionWrite::Finish { id: row.id, state: SessionState::Abandoned, summary: None });
+                continue;
+            };
+            let out = session.recover(now, MAX_DOWNTIME_MS);
+            let live = Live {
+                session,
+                guild_id: store::discord_id(row.guild_id),
+                channel_id: store::discord_id(row.channel_id),
+            };
+            credits.extend(credits_of(&live, &out, now));
+            writes.push(write_of(&live.session));
+            self.deliver(&live, out.announcements);
+            if !live.session.is_over() {
+                table.set_timer(row.id, None, live.session.deadline_ms());
+                table.by_channel.insert(live.channel_id, row.id);
+                table.sessions.insert(row.id, live);
+                restored += 1;
+            }
+        }
+        batch::apply(&self.inner.pool, &writes, &credits, now).await?;
+        drop(table);
+        self.inner.wake.notify_one();
+        Ok(restored)
+    }
+
+    fn deliver(&self, live: &Live, announcements: Vec<Announcement>) {
+        if !announcements.is_empty() {
+            self.inner.sink.deliver(Delivery { view: View::of(live), announcements });
+        }
+    }
+
+    /// Ticks every session whose deadline has passed (the timer loop calls
+    /// this; tests with a manual clock call it directly).
+    pub async fn tick(&self) {
+        let mut table = self.inner.table.lock().await;
+        let now = self.now_ms();
+        let mut due = Vec::new();
+        while let Some(&(d, id)) = table.timers.first() {
+            if d > now {
+                break;
+            }
+            table.timers.remove(&(d, id));
+            due.push(id);
+        }
+        let mut writes = Vec::with_capacity(due.len());
+        let mut credits = Vec::new();
+        let mut over = Vec::new();
+        for id in due {
+            let Some(live) = table.sessions.get_mut(&id) else { continue };
+            let Ok(out) = live.session.handle(now, Event::Tick) else { continue };
+            credits.extend(credits_of(live, &out, now));
+            writes.push(write_of(&live.session));
+            let next = live.session.deadline_ms();
+            let ended = live.session.is_over();
+            self.deliver(live, out.announcements);
+            if ended {
+                over.push(id);
+            } else if let Some(d) = next {
+                table.timers.insert((d, id));
+            }
+        }
+        for id in over {
+            table.remove(id);
+        }
+        if let Err(e) = batch::apply(&self.inner.pool, &writes, &credits, now).await {
+            tracing::error!(error = %e, sessions = writes.len(), "could not store session progress");
+        }
+    }
+
+    /// Wakes the timer loop to look at the clock again (after a manual clock
+    /// moved, in tests).
+    pub fn poke(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Runs the timer loop (abort the handle to stop it).
+    pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
+        let runner = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let next = runner.inner.table.lock().await.timers.first().map(|&(d, _)| d);
+                let notified = runner.inner.wake.notified();
+                match next {
+                    Some(d) if d <= runner.now_ms() => runner.tick().await,
+                    Some(d) => {
+                        let wait = clock::until(runner.now_ms(), d);
+                        tokio::select! {
+                            () = tokio::time::sleep(wait) => {}
+                            () = notified => {}
+                        }
+                    }
+                    None => notified.await,
+                }
+            }
+        })
+    }
+}
