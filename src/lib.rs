@@ -9,5 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod run;
+pub mod schedule;
 pub mod session;
 pub mod store;

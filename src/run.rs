@@ -28,7 +28,38 @@ pub fn run(config: Config) -> ExitCode {
 }
 
 /// `holdfast backup PATH`.
-pub fn backup(_config: &Config, _path: &Path) -> ExitCode {
-    eprintln!("holdfast: backup arrives with the storage layer");
-    ExitCode::from(1)
+pub fn backup(config: &Config, path: &Path) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("holdfast: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(file) = sqlite_file(&config.database.url) {
+        if !file.exists() {
+            eprintln!(
+                "holdfast: no database at {} (nothing to back up; set database.url or HOLDFAST_DATABASE_URL)",
+                file.display()
+            );
+            return ExitCode::from(1);
+        }
+    }
+    match runtime.block_on(crate::store::backup_database(&config.database.url, path)) {
+        Ok(()) => {
+            println!("backed up {} to {}", config.database.url, path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("holdfast: backup failed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The file behind a `sqlite:` URL, unless it is in memory.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
 }
