@@ -8,6 +8,8 @@
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod discord;
+pub mod logging;
 pub mod run;
 pub mod schedule;
 pub mod session;

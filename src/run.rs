@@ -15,6 +15,8 @@ pub fn run(config: Config) -> ExitCode {
         eprintln!("{NO_TOKEN}");
         return ExitCode::from(2);
     }
+    crate::logging::init(&config);
+    // Content and config are checked before anything connects.
     let content = match crate::cli::load_content(&config.content.dir) {
         Ok(c) => c,
         Err(out) => {
@@ -22,9 +24,21 @@ pub fn run(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    drop(content);
-    eprintln!("holdfast: the Discord bot is not built yet (issue 5); check, ask and show work offline");
-    ExitCode::from(1)
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("holdfast: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(crate::discord::serve(config, content)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "holdfast stopped on an error");
+            eprintln!("holdfast: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `holdfast backup PATH`.

@@ -18,6 +18,7 @@
 // Each test binary uses a different part of the support code.
 #![allow(dead_code, unused_imports)]
 
+pub mod bot;
 pub mod sim;
 
 pub use sim::*;

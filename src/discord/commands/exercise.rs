@@ -1,0 +1,180 @@
+//! `/exercise`, `/safety`, `/ask`, `/help`: what athletes read.
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use crate::content::render::{self as content_render, truncate, Section};
+use crate::content::AskResult;
+use crate::discord::data::{refuse, Context, Error};
+use crate::discord::render::{AMBER, RED, TEAL};
+use crate::discord::reply;
+
+/// The `section` option of `/exercise`: a string choice whose values are
+/// the section names (overview, instructions, tips, breathing, safety, faq,
+/// all), as interface.md names them.
+#[derive(Debug, Clone, Copy)]
+pub struct SectionArg(pub Section);
+
+#[poise::async_trait]
+impl poise::SlashArgument for SectionArg {
+    async fn extract(
+        _ctx: &serenity::Context,
+        _interaction: &serenity::CommandInteraction,
+        value: &serenity::ResolvedValue<'_>,
+    ) -> Result<Self, poise::SlashArgError> {
+        match value {
+            serenity::ResolvedValue::String(s) => s
+                .parse::<Section>()
+                .map(SectionArg)
+                .map_err(|e| poise::SlashArgError::new_parse(e.into(), (*s).to_string())),
+            _ => Err(poise::SlashArgError::new_command_structure_mismatch("section must be a string")),
+        }
+    }
+
+    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+        Section::ALL
+            .iter()
+            .fold(builder.kind(serenity::CommandOptionType::String), |b, s| b.add_string_choice(s.name(), s.name()))
+    }
+}
+
+/// Exercises whose name, alias, muscle or equipment matches what is typed.
+pub async fn autocomplete_exercise(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let needle = partial.trim().to_lowercase();
+    let mut scored: Vec<(u8, &str, &str)> = Vec::new();
+    for e in &ctx.data().content.exercises {
+        let name = e.name.to_lowercase();
+        let score = if needle.is_empty() || name.starts_with(&needle) {
+            0
+        } else if name.contains(&needle) || e.id.contains(&needle) {
+            1
+        } else if e.aliases.iter().any(|a| a.to_lowercase().contains(&needle)) {
+            2
+        } else if e.muscles.iter().chain(&e.equipment).any(|m| m.to_lowercase().contains(&needle)) {
+            3
+        } else {
+            continue;
+        };
+        scored.push((score, &e.name, &e.id));
+    }
+    scored.sort();
+    reply::choices(scored.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
+}
+
+fn exercise_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a crate::content::Exercise, Error> {
+    ctx.data().content.find_exercise(name).ok_or_else(|| {
+        let known: Vec<&str> = ctx.data().content.exercises.iter().map(|e| e.name.as_str()).collect();
+        refuse(truncate(
+            &format!("I don't know an exercise called \"{name}\". Try one of: {}.", known.join(", ")),
+            1900,
+        ))
+    })
+}
+
+/// Steps, technique, breathing and safety of an exercise.
+#[poise::command(slash_command)]
+pub async fn exercise(
+    ctx: Context<'_>,
+    #[description = "Exercise name, alias, muscle or equipment"]
+    #[autocomplete = "autocomplete_exercise"]
+    name: String,
+    #[description = "Which part to show (default: overview)"] section: Option<SectionArg>,
+    #[description = "Show it only to you"] private: Option<bool>,
+) -> Result<(), Error> {
+    let ex = exercise_named(ctx, &name)?;
+    let section = section.map_or(Section::Overview, |s| s.0);
+    let pages = content_render::exercise(ex, section).paginate();
+    reply::pages(ctx, &pages, TEAL, private.unwrap_or(false), None, Vec::new()).await
+}
+
+/// The medical restrictions and stop signs of an exercise.
+#[poise::command(slash_command)]
+pub async fn safety(
+    ctx: Context<'_>,
+    #[description = "Exercise name, alias, muscle or equipment"]
+    #[autocomplete = "autocomplete_exercise"]
+    name: String,
+) -> Result<(), Error> {
+    let ex = exercise_named(ctx, &name)?;
+    let pages = content_render::exercise(ex, Section::Safety).paginate();
+    reply::pages(ctx, &pages, RED, false, None, Vec::new()).await
+}
+
+/// Custom id of a "did you mean" button: `hf:a:{owner}:{faq}`.
+pub fn ask_button_id(owner: &str, faq: &str) -> String {
+    truncate(&format!("hf:a:{owner}:{faq}"), 100)
+}
+
+/// An answer as an embed, with "did you mean" buttons when unsure.
+pub fn answer_parts(result: &AskResult, asked: &str) -> (serenity::CreateEmbed, Vec<serenity::CreateActionRow>) {
+    if let (Some(q), Some(a)) = (&result.question, &result.answer) {
+        let source = result.exercise_name.clone().unwrap_or_default();
+        let e =
+            serenity::CreateEmbed::new().title(truncate(q, 256)).description(truncate(a, 4096)).colour(TEAL).footer(
+                serenity::CreateEmbedFooter::new(truncate(
+                    &format!("From: {source} · /exercise for steps and safety"),
+                    2048,
+                )),
+            );
+        return (e, Vec::new());
+    }
+    let mut text = format!(
+        "I don't know the answer to \"{}\". If it is about pain or an injury, ask a qualified professional.",
+        truncate(asked.trim(), 300)
+    );
+    if !result.suggestions.is_empty() {
+        text.push_str(" Did you mean one of these?");
+    }
+    let e = serenity::CreateEmbed::new().title("I don't know that one").description(text).colour(AMBER);
+    let buttons: Vec<serenity::CreateButton> = result
+        .suggestions
+        .iter()
+        .take(5)
+        .map(|s| {
+            serenity::CreateButton::new(ask_button_id(&s.exercise_id, &s.faq_id))
+                .label(truncate(&s.question, 80))
+                .style(serenity::ButtonStyle::Secondary)
+        })
+        .collect();
+    let rows = if buttons.is_empty() { Vec::new() } else { vec![serenity::CreateActionRow::Buttons(buttons)] };
+    (e, rows)
+}
+
+/// Ask a recovery question in your own words.
+#[poise::command(slash_command)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, e.g. how long do I hold the psoas smash?"]
+    #[max_length = 300]
+    question: String,
+) -> Result<(), Error> {
+    let result = ctx.data().index.ask(&question);
+    let (embed, rows) = answer_parts(&result, &question);
+    ctx.send(CreateReply::default().embed(embed).components(rows)).await?;
+    Ok(())
+}
+
+/// What Holdfast can do.
+#[poise::command(slash_command)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let text = "**Holdfast** helps your team with recovery work.\n\n\
+        **Learn**\n\
+        `/exercise name [section] [private]`: steps, technique, breathing and safety\n\
+        `/safety name`: who should not do an exercise, and when to stop\n\
+        `/ask question`: ask in your own words\n\n\
+        **Train together**\n\
+        `/routine list` · `/routine show name`\n\
+        `/session start routine [hold] [rounds] [start_in]`: a timed group session with Join buttons\n\
+        `/session pause|resume|skip|stop` (host or coach) · `/session status`\n\
+        `/progress [athlete] [days]`: sessions, hold time, streaks\n\n\
+        **Coaches**\n\
+        `/routine post name [athletes] [note]` · `/team report [days] [athletes]`\n\
+        `/remind add|list|remove`: recurring reminders in the team's timezone\n\
+        `/settings coach_role|timezone` (Manage Server)\n\n\
+        **You**\n\
+        `/me timezone` · `/me forget` (deletes everything stored about you)\n\n\
+        Safety first: stop at once on sharp pain, burning or tingling, and ask a professional if unsure.";
+    let e = serenity::CreateEmbed::new().title("Holdfast help").description(text).colour(TEAL);
+    ctx.send(CreateReply::default().embed(e).ephemeral(true)).await?;
+    Ok(())
+}

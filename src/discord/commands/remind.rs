@@ -1,0 +1,163 @@
+//! `/remind add | list | remove` (coaches).
+
+use poise::serenity_prelude as serenity;
+
+use super::routine::{autocomplete_routine, routine_named};
+use super::settings::autocomplete_timezone;
+use crate::discord::data::{guild, refuse, require_coach, Context, Error};
+use crate::discord::reply;
+use crate::schedule::{self, Days, TimeOfDay};
+use crate::store::{self, db_id, NewReminder, StoreError};
+
+/// Whether the bot may post in `channel`, as far as the gateway's guild data
+/// tells (unknown counts as yes; posting will tell for sure).
+fn bot_can_post(ctx: Context<'_>, channel: serenity::ChannelId) -> bool {
+    if channel == ctx.channel_id() {
+        if let poise::Context::Application(app) = ctx {
+            if let Some(perms) = app.interaction.app_permissions {
+                return perms.contains(serenity::Permissions::SEND_MESSAGES)
+                    && perms.contains(serenity::Permissions::VIEW_CHANNEL);
+            }
+        }
+    }
+    let bot = ctx.framework().bot_id();
+    let Some(guild) = ctx.guild() else { return true };
+    let (Some(ch), Some(member)) = (guild.channels.get(&channel), guild.members.get(&bot)) else { return true };
+    let perms = guild.user_permissions_in(ch, member);
+    perms.contains(serenity::Permissions::SEND_MESSAGES) && perms.contains(serenity::Permissions::VIEW_CHANNEL)
+}
+
+/// Recurring recovery reminders (coaches).
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("remind_add", "remind_list", "remind_remove"),
+    subcommand_required
+)]
+pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Post a routine at a local time on chosen days.
+#[poise::command(slash_command, rename = "add", guild_only)]
+#[allow(clippy::too_many_arguments)]
+pub async fn remind_add(
+    ctx: Context<'_>,
+    #[description = "Routine to post"]
+    #[autocomplete = "autocomplete_routine"]
+    routine: String,
+    #[description = "Local time, HH:MM (24-hour)"]
+    #[max_length = 5]
+    time: String,
+    #[description = "daily, weekdays, weekends, or days like mon,wed,fri"]
+    #[max_length = 60]
+    days: String,
+    #[description = "IANA timezone (default: the server's)"]
+    #[autocomplete = "autocomplete_timezone"]
+    timezone: Option<String>,
+    #[description = "Channel to post in (default: here)"]
+    #[channel_types("Text")]
+    channel: Option<serenity::GuildChannel>,
+    #[description = "Role to mention"] athletes: Option<serenity::Role>,
+) -> Result<(), Error> {
+    let who = require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    let r = routine_named(ctx, &routine)?;
+    let time: TimeOfDay = time.parse().map_err(refuse)?;
+    let days: Days = days.parse().map_err(refuse)?;
+    let pool = &ctx.data().pool;
+    let tz = match timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => schedule::parse_timezone(t).map_err(refuse)?,
+        None => store::guilds::get_guild_settings(pool, db_id(guild_id)).await?.timezone.unwrap_or(chrono_tz::UTC),
+    };
+    let channel_id = channel.as_ref().map_or(ctx.channel_id(), |c| c.id);
+    if !bot_can_post(ctx, channel_id) {
+        return Err(refuse(format!(
+            "I can't post in <#{channel_id}>: give me View Channel and Send Messages there, or pick another channel."
+        )));
+    }
+    let now = store::now_ms();
+    let next = schedule::next_occurrence(now, time, days, tz);
+    let new = NewReminder {
+        guild_id: db_id(guild_id),
+        channel_id: db_id(channel_id.get()),
+        routine_id: r.id.clone(),
+        role_id: athletes.as_ref().map(|role| db_id(role.id.get())),
+        time_of_day: time.to_string(),
+        days: i64::from(days.bits()),
+        timezone: tz,
+        next_fire_ms: next,
+        created_by: Some(db_id(who.user)),
+    };
+    let id = match store::reminders::add_reminder(pool, &new, now).await {
+        Ok(id) => id,
+        Err(StoreError::TooManyReminders { limit }) => return Err(refuse(format!(
+            "This server already has {limit} reminders, the most it can have. Remove one with /remind remove first."
+        ))),
+        Err(e) => return Err(e.into()),
+    };
+    ctx.data().reminders.notify_one();
+    let role = athletes.as_ref().map_or(String::new(), |r| format!(", mentioning <@&{}>", r.id));
+    reply::private(
+        ctx,
+        format!(
+            "Reminder #{id}: **{}** at {time} {days} ({tz}) in <#{channel_id}>{role}. Next: <t:{}:F>.",
+            r.name,
+            next / 1000
+        ),
+    )
+    .await
+}
+
+/// This server's reminders and when each fires next.
+#[poise::command(slash_command, rename = "list", guild_only)]
+pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
+    require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    let list = store::reminders::list_for_guild(&ctx.data().pool, db_id(guild_id)).await?;
+    if list.is_empty() {
+        return reply::private(ctx, "No reminders yet. Add one with /remind add.").await;
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|r| {
+            let routine = ctx.data().content.routine(&r.routine_id).map_or(r.routine_id.as_str(), |x| x.name.as_str());
+            let days =
+                u8::try_from(r.days).ok().and_then(Days::from_bits).map_or_else(|| "?".into(), |d| d.to_string());
+            let role = r.role_id.map_or(String::new(), |role| format!(" <@&{role}>"));
+            format!(
+                "**#{}** {routine}: {} {days} ({}) in <#{}>{role}. Next <t:{}:F>",
+                r.id,
+                r.time_of_day,
+                r.timezone,
+                r.channel_id,
+                r.next_fire_ms / 1000
+            )
+        })
+        .collect();
+    let post =
+        crate::content::render::Post { title: "Reminders".into(), description: lines.join("\n"), ..Default::default() };
+    reply::pages(ctx, &post.paginate(), crate::discord::render::TEAL, true, None, Vec::new()).await
+}
+
+/// Remove a reminder by the number /remind list shows.
+#[poise::command(slash_command, rename = "remove", guild_only)]
+pub async fn remind_remove(
+    ctx: Context<'_>,
+    #[description = "Reminder number, as /remind list shows it"]
+    #[min = 1]
+    id: i64,
+) -> Result<(), Error> {
+    require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    match store::reminders::remove_reminder(&ctx.data().pool, db_id(guild_id), id).await {
+        Ok(()) => {
+            ctx.data().reminders.notify_one();
+            reply::private(ctx, format!("Reminder #{id} removed.")).await
+        }
+        Err(StoreError::NotFound) => {
+            Err(refuse(format!("There is no reminder #{id} in this server. See /remind list.")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

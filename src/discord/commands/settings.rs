@@ -1,0 +1,102 @@
+//! `/settings coach_role | timezone` (Manage Server) and `/me timezone | forget`.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::data::{guild, invoker, refuse, require_manage, Context, Error};
+use crate::discord::reply;
+use crate::schedule;
+use crate::store::{self, db_id};
+
+/// IANA timezone names matching what is typed.
+pub async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    reply::choices(schedule::timezone_suggestions(partial, 25).into_iter().map(|z| (z.to_string(), z.to_string())))
+}
+
+fn parse_tz(text: &str) -> Result<chrono_tz::Tz, Error> {
+    schedule::parse_timezone(text).map_err(refuse)
+}
+
+/// Server settings (Manage Server).
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("settings_coach_role", "settings_timezone"),
+    subcommand_required
+)]
+pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Set the role whose members count as coaches.
+#[poise::command(slash_command, rename = "coach_role", guild_only)]
+pub async fn settings_coach_role(
+    ctx: Context<'_>,
+    #[description = "The coaches' role"] role: serenity::Role,
+) -> Result<(), Error> {
+    require_manage(ctx)?;
+    let guild_id = guild(ctx)?;
+    store::guilds::set_coach_role(&ctx.data().pool, db_id(guild_id), Some(db_id(role.id.get()))).await?;
+    reply::private(ctx, format!("Coaches are now members of <@&{}> (and anyone with Manage Server).", role.id)).await
+}
+
+/// Set the server's default timezone (reminders, reports, streaks).
+#[poise::command(slash_command, rename = "timezone", guild_only)]
+pub async fn settings_timezone(
+    ctx: Context<'_>,
+    #[description = "IANA timezone, e.g. Europe/Berlin"]
+    #[autocomplete = "autocomplete_timezone"]
+    timezone: String,
+) -> Result<(), Error> {
+    require_manage(ctx)?;
+    let tz = parse_tz(&timezone)?;
+    let guild_id = guild(ctx)?;
+    store::guilds::set_guild_timezone(&ctx.data().pool, db_id(guild_id), Some(tz)).await?;
+    reply::private(ctx, format!("The server's timezone is now {tz}.")).await
+}
+
+/// Your own settings and data.
+#[poise::command(slash_command, subcommands("me_timezone", "me_forget"), subcommand_required)]
+pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Set your timezone (your streaks count days at your midnight).
+#[poise::command(slash_command, rename = "timezone")]
+pub async fn me_timezone(
+    ctx: Context<'_>,
+    #[description = "IANA timezone, e.g. America/New_York"]
+    #[autocomplete = "autocomplete_timezone"]
+    timezone: String,
+) -> Result<(), Error> {
+    let tz = parse_tz(&timezone)?;
+    store::users::set_user_timezone(&ctx.data().pool, db_id(invoker(ctx).user), Some(tz)).await?;
+    reply::private(ctx, format!("Your timezone is now {tz}.")).await
+}
+
+/// Custom id of the forget confirmation: `hf:f:{user}:{yes|no}`.
+pub fn forget_button_id(user: u64, confirm: bool) -> String {
+    format!("hf:f:{user}:{}", if confirm { "yes" } else { "no" })
+}
+
+/// Delete everything Holdfast stores about you (asks to confirm).
+#[poise::command(slash_command, rename = "forget")]
+pub async fn me_forget(ctx: Context<'_>) -> Result<(), Error> {
+    let user = invoker(ctx).user;
+    let buttons = vec![serenity::CreateActionRow::Buttons(vec![
+        serenity::CreateButton::new(forget_button_id(user, true))
+            .label("Delete my data")
+            .style(serenity::ButtonStyle::Danger),
+        serenity::CreateButton::new(forget_button_id(user, false))
+            .label("Cancel")
+            .style(serenity::ButtonStyle::Secondary),
+    ])];
+    let reply = poise::CreateReply::default()
+        .content(
+            "This deletes everything Holdfast stores about you: your hold credits, streaks, session attendance and \
+             settings. It cannot be undone. Are you sure?",
+        )
+        .components(buttons)
+        .ephemeral(true);
+    ctx.send(reply).await?;
+    Ok(())
+}

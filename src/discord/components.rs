@@ -1,0 +1,165 @@
+//! Buttons: session Join/Leave/Start now/controls, a routine card's Start
+//! session, "did you mean" answers, and the `/me forget` confirmation.
+//!
+//! Custom ids: `hf:s:{session}:{action}[:l]`, `hf:r:{routine}`,
+//! `hf:a:{owner}:{faq}`, `hf:f:{user}:{yes|no}`. Every press is checked here
+//! against the state of now: an ended session, another channel or another
+//! person's confirmation gets an ephemeral explanation.
+
+use poise::serenity_prelude as serenity;
+use serenity::{CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message};
+
+use super::commands::exercise::answer_parts;
+use super::commands::routine::plan_of;
+use super::commands::session::{self, DEFAULT_START_IN};
+use super::data::{user_text, Data, Error, Invoker};
+use super::render::{self, embed, TEAL};
+use crate::session::engine::{Event, Membership};
+use crate::session::runner::StartSpec;
+use crate::store::{self, db_id};
+
+fn private(text: impl Into<String>) -> Response {
+    Response::Message(Message::new().content(crate::content::render::truncate(&text.into(), 2000)).ephemeral(true))
+}
+
+/// Handles one button press.
+pub async fn handle(ctx: &serenity::Context, data: &Data, press: &serenity::ComponentInteraction) -> Result<(), Error> {
+    let who = Invoker::of(press.member.as_ref(), press.user.id.get(), press.guild_id.map(|g| g.get()));
+    let parts: Vec<&str> = press.data.custom_id.split(':').collect();
+    let response = match parts.as_slice() {
+        ["hf", "s", id, action, rest @ ..] => match id.parse::<i64>() {
+            Ok(id) => session_press(data, press, &who, id, action, rest.first() == Some(&"l")).await?,
+            Err(_) => private("That button is not valid any more."),
+        },
+        ["hf", "r", routine] => start_press(data, press, &who, routine).await?,
+        ["hf", "a", owner, faq] => match data.index.entry(owner, faq) {
+            Some(answer) => Response::Message(Message::new().embed(answer_parts(&answer, "").0).ephemeral(true)),
+            None => private("That answer is no longer in the FAQ. Try /ask again."),
+        },
+        ["hf", "f", user, choice] => forget_press(data, &who, user, choice).await?,
+        _ => private("That button is not mine, or it is too old to use."),
+    };
+    press.create_response(&ctx.http, response).await?;
+    Ok(())
+}
+
+async fn session_press(
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+    who: &Invoker,
+    id: i64,
+    action: &str,
+    lobby: bool,
+) -> Result<Response, Error> {
+    let Some(view) = data.runner.view(id).await else {
+        return Ok(private("This session has ended. Start a new one with /session start."));
+    };
+    if view.channel_id != press.channel_id.get() {
+        return Ok(private("This button belongs to a session in another channel."));
+    }
+    let event = match action {
+        "join" => Event::Join(who.user),
+        "leave" => Event::Leave(who.user),
+        control => {
+            let actor = session::actor(data, who).await?;
+            match control {
+                "start" => Event::StartNow(actor),
+                "pause" => Event::Pause(actor),
+                "resume" => Event::Resume(actor),
+                "skip" => Event::Skip(actor),
+                "stop" => Event::Stop(actor),
+                _ => return Ok(private("That button is not valid any more.")),
+            }
+        }
+    };
+    let (out, view) = match data.runner.handle(id, event).await {
+        Ok(r) => r,
+        Err(e) => {
+            let e = Error::new(e);
+            return match user_text(&e) {
+                Some(text) => Ok(private(text)),
+                None => Err(e),
+            };
+        }
+    };
+    let ack = match (action, out.membership) {
+        ("join", Some(Membership::AlreadyIn)) => "You're already in this session.",
+        ("join", _) => "You're in. Follow the cues in this channel.",
+        ("leave", Some(Membership::NotIn)) => "You weren't in this session.",
+        ("leave", _) => "You left the session. Your holds so far are credited.",
+        ("start", _) => "Starting now.",
+        ("pause", _) => "Paused.",
+        ("resume", _) => "Resumed.",
+        ("skip", _) => "Skipped to the next phase.",
+        _ => "Stopped.",
+    };
+    if lobby && !matches!(action, "pause" | "resume" | "skip" | "stop") {
+        // Refresh the lobby in place: who is in, and whether it started.
+        let pages = render::lobby(&data.content, &view);
+        let mut msg = Message::new().components(render::lobby_buttons(view.id));
+        if let Some(first) = pages.first() {
+            msg = msg.embed(embed(first, TEAL));
+        }
+        return Ok(Response::UpdateMessage(msg));
+    }
+    Ok(private(ack))
+}
+
+async fn start_press(
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+    who: &Invoker,
+    routine: &str,
+) -> Result<Response, Error> {
+    let (Some(guild), Some(r)) = (who.guild, data.content.routine(routine)) else {
+        return Ok(private("That routine is no longer available. See /routine list."));
+    };
+    let spec = StartSpec {
+        guild_id: guild,
+        channel_id: press.channel_id.get(),
+        host: who.user,
+        plan: plan_of(&data.content, r),
+        start_in_secs: DEFAULT_START_IN,
+    };
+    match session::start(data, spec).await {
+        Ok((pages, buttons)) => {
+            let mut msg = Message::new().components(buttons);
+            if let Some(first) = pages.first() {
+                msg = msg.embed(embed(first, TEAL));
+            }
+            Ok(Response::Message(msg))
+        }
+        Err(e) => match user_text(&e) {
+            Some(text) => Ok(private(text)),
+            None => Err(e),
+        },
+    }
+}
+
+async fn forget_press(data: &Data, who: &Invoker, user: &str, choice: &str) -> Result<Response, Error> {
+    if user.parse::<u64>().ok() != Some(who.user) {
+        return Ok(private("This confirmation belongs to someone else; use /me forget yourself."));
+    }
+    if choice != "yes" {
+        return Ok(Response::UpdateMessage(
+            Message::new().content("Cancelled: nothing was deleted.").components(vec![]),
+        ));
+    }
+    let report = store::users::forget_user(&data.pool, db_id(who.user)).await?;
+    for session in &report.live_sessions {
+        // Leave live sessions too, so nothing new is credited.
+        let _ = data.runner.handle(*session, Event::Leave(who.user)).await;
+    }
+    tracing::info!(credits = report.credits, "a user asked to be forgotten");
+    Ok(Response::UpdateMessage(
+        Message::new()
+            .content(format!(
+                "Done: I deleted {} hold credit{}, {} session attendance record{} and your settings.",
+                report.credits,
+                if report.credits == 1 { "" } else { "s" },
+                report.participations,
+                if report.participations == 1 { "" } else { "s" }
+            ))
+            .components(vec![]),
+    ))
+}

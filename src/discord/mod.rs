@@ -1,0 +1,212 @@
+//! The Discord layer: client setup, the shared [`Data`], error handling, and
+//! the bridge from the session runner to channel messages.
+//!
+//! Commands parse their options, call the core (content, search, runner,
+//! store) and render the result; nothing here decides a rule of the domain.
+
+pub mod commands;
+pub mod components;
+pub mod data;
+pub mod outbound;
+pub mod reminders;
+pub mod render;
+pub mod reply;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+
+pub use data::{Context, Data, Error};
+use outbound::{Outbound, Priority};
+
+use crate::config::Config;
+use crate::content::{Content, FaqIndex};
+use crate::session::clock::SystemClock;
+use crate::session::runner::{Delivery, Runner, Sink};
+use crate::store;
+
+/// Discord's own REST base.
+pub const DISCORD_BASE: &str = "https://discord.com";
+
+/// Posts session announcements through the outbound queue, as cues.
+pub struct DiscordSink {
+    pub outbound: Outbound,
+}
+
+impl Sink for DiscordSink {
+    fn deliver(&self, delivery: Delivery) {
+        for a in &delivery.announcements {
+            let body = render::announcement(&delivery.view, a);
+            self.outbound.send(delivery.view.channel_id, body, Priority::Cue);
+        }
+    }
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    use poise::FrameworkError as F;
+    let (ctx, text) = match error {
+        F::Command { error, ctx, .. } => match data::user_text(&error) {
+            Some(text) => (ctx, text),
+            None => {
+                tracing::error!(command = %ctx.command().qualified_name, error = ?error, "command failed");
+                (ctx, "Something went wrong on my side; it has been logged. Please try again.".to_string())
+            }
+        },
+        F::ArgumentParse { error, input, ctx, .. } => {
+            let what = input.map(|i| format!(" `{}`", crate::content::render::truncate(&i, 100))).unwrap_or_default();
+            (ctx, format!("I couldn't read that option{what}: {error}"))
+        }
+        F::GuildOnly { ctx, .. } => (ctx, "This command works only in a server.".to_string()),
+        F::SubcommandRequired { ctx } => (ctx, "Pick one of this command's subcommands.".to_string()),
+        F::CommandPanic { ctx, payload, .. } => {
+            tracing::error!(command = %ctx.command().qualified_name, payload = ?payload, "command panicked");
+            (ctx, "Something went wrong on my side; it has been logged.".to_string())
+        }
+        F::CommandStructureMismatch { ctx, description, .. } => {
+            tracing::warn!(description, "command structure mismatch (stale registration?)");
+            (poise::Context::Application(ctx), "This command changed; please try again in a minute.".to_string())
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+            return;
+        }
+    };
+    if let Err(e) = reply::private(ctx, text).await {
+        tracing::warn!(error = %e, "could not send an error reply");
+    }
+}
+
+async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    _framework: poise::FrameworkContext<'_, Data, Error>,
+    data: &Data,
+) -> Result<(), Error> {
+    match event {
+        serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Component(press) } => {
+            if let Err(e) = components::handle(ctx, data, press).await {
+                tracing::error!(custom_id = %press.data.custom_id, error = ?e, "button failed");
+            }
+        }
+        serenity::FullEvent::Ready { data_about_bot } => {
+            tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+        }
+        serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Builds serenity's HTTP client: through `api_base` (rate limiter off, as
+/// serenity requires for a proxy) or to Discord itself.
+pub fn http(config: &Config, token: &str) -> serenity::Http {
+    let mut builder = serenity::HttpBuilder::new(token);
+    if let Some(base) = config.api_base() {
+        builder = builder.proxy(base).ratelimiter_disabled(true);
+    }
+    builder.build()
+}
+
+/// `holdfast run`: connects, registers commands, serves until SIGTERM/Ctrl-C.
+pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
+    let token = config.token.clone().ok_or_else(|| anyhow::anyhow!(crate::run::NO_TOKEN))?;
+    let pool = store::connect(&config.database.url).await?;
+    let content = Arc::new(content);
+    let index = Arc::new(FaqIndex::build(&content));
+    let outbound = Outbound::new(config.api_base().unwrap_or(DISCORD_BASE), token.clone());
+    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), Arc::new(DiscordSink { outbound: outbound.clone() }));
+    {
+        let runner = runner.clone();
+        let handle = tokio::runtime::Handle::current();
+        outbound.on_gone(move |channel| {
+            let runner = runner.clone();
+            handle.spawn(async move { runner.abandon_channel(channel).await });
+        });
+    }
+    let restored = runner.restore().await?;
+    tracing::info!(restored, "sessions restored");
+    let timers = runner.spawn();
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let reminder_task =
+        reminders::spawn(pool.clone(), content.clone(), outbound.clone(), wake.clone(), Arc::new(SystemClock));
+
+    let data = Data {
+        pool: pool.clone(),
+        content,
+        index,
+        runner,
+        outbound: outbound.clone(),
+        reminders: wake,
+        config: config.clone(),
+    };
+    let guild = config.discord.guild_id;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |e| Box::pin(on_error(e)),
+            event_handler: |framework, event| {
+                Box::pin(
+                    async move { on_event(framework.serenity_context, event, framework, framework.user_data).await },
+                )
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match guild {
+                    Some(g) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await?,
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(count = commands.len(), guild = ?guild, "slash commands registered");
+                Ok(data)
+            })
+        })
+        .build();
+
+    let mut client =
+        serenity::ClientBuilder::new_with_http(http(&config, token.expose()), serenity::GatewayIntents::GUILDS)
+            .framework(framework)
+            .await?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing the gateway");
+        shards.shutdown_all().await;
+    });
+    client.start().await?;
+    // The gateway is closed: no new commands. Sessions are stored on every
+    // phase change; send what is still queued, then stop.
+    timers.abort();
+    reminder_task.abort();
+    if !outbound.drain(Duration::from_secs(10)).await {
+        tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
+    }
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,134 @@
+//! End to end: the real `holdfast run` against the Discord simulator. It
+//! registers its commands, answers every athlete command and autocomplete,
+//! and refuses a non-coach, with every body valid for Discord.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::bot::{Bot, BotFiles, TOKEN};
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+const ANSWER: Duration = Duration::from_secs(5);
+
+async fn started() -> (Simulator, BotFiles, Bot) {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[]);
+    sim.wait_ready_within(WAIT).await;
+    sim.wait_for_commands(WAIT).await;
+    (sim, files, bot)
+}
+
+fn text_of(v: &Value) -> String {
+    v.to_string()
+}
+
+fn is_ephemeral(response: &Value) -> bool {
+    response["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_and_athlete_commands_answer() {
+    let (sim, _files, bot) = started().await;
+
+    let commands = sim.registered_commands().expect("registered");
+    let names: Vec<&str> = commands.as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+    for want in
+        ["exercise", "safety", "ask", "routine", "session", "progress", "team", "remind", "settings", "me", "help"]
+    {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+
+    // /exercise with instructions always carries the restrictions.
+    let h = sim
+        .send_interaction(
+            slash("exercise")
+                .string("name", "psoas-smash")
+                .string("section", "instructions")
+                .by(Invoker::athlete())
+                .build(),
+        )
+        .await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    let t = text_of(&r);
+    assert!(t.contains("Psoas Smash") && t.contains("Steps"), "{t}");
+    assert!(t.contains("Do not do this if") && t.contains("hernia"), "restrictions are always there: {t}");
+    assert!(!is_ephemeral(&r), "a team post is public");
+
+    // private: true is ephemeral.
+    let h = sim
+        .send_interaction(
+            slash("exercise").string("name", "hammy smash").boolean("private", true).by(Invoker::athlete()).build(),
+        )
+        .await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(is_ephemeral(&r));
+
+    // An unknown exercise is a clear, ephemeral answer.
+    let h = sim.send_interaction(slash("exercise").string("name", "bench press").by(Invoker::athlete()).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(is_ephemeral(&r) && text_of(&r).contains("don't know an exercise"), "{r}");
+
+    // /safety
+    let h =
+        sim.send_interaction(slash("safety").string("name", "spiky-ball-release").by(Invoker::athlete()).build()).await;
+    let t = text_of(&sim.wait_response(&h, ANSWER).await);
+    assert!(t.contains("Safety") && t.contains("Stop at once"), "{t}");
+
+    // /ask answers with its source; an off-topic question is honest.
+    let h = sim
+        .send_interaction(
+            slash("ask").string("question", "how long do i hold the psoas smash?").by(Invoker::athlete()).build(),
+        )
+        .await;
+    let t = text_of(&sim.wait_response(&h, ANSWER).await);
+    assert!(t.contains("Psoas Smash") && t.contains("minutes"), "{t}");
+    let h = sim
+        .send_interaction(slash("ask").string("question", "who won the game last night").by(Invoker::athlete()).build())
+        .await;
+    let t = text_of(&sim.wait_response(&h, ANSWER).await);
+    assert!(t.contains("don't know"), "{t}");
+
+    // Autocomplete: names, aliases, muscles; at most 25.
+    let h = sim.send_interaction(autocomplete("exercise").focused("name", "hip").by(Invoker::athlete()).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert_eq!(r["type"], 8);
+    let choices = r["data"]["choices"].as_array().unwrap();
+    assert!(choices.iter().any(|c| c["value"] == "psoas-smash"), "{r}");
+    let h = sim.send_interaction(autocomplete("exercise").focused("name", "").by(Invoker::athlete()).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(r["data"]["choices"].as_array().unwrap().len() <= 25);
+
+    // /routine list and show; /help.
+    for payload in [
+        slash("routine").sub("list").by(Invoker::athlete()).build(),
+        slash("routine").sub("show").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
+        slash("help").by(Invoker::athlete()).build(),
+    ] {
+        let h = sim.send_interaction(payload).await;
+        let r = sim.wait_response(&h, ANSWER).await;
+        assert!(is_ephemeral(&r), "{r}");
+    }
+
+    // A non-coach cannot post a routine; a coach can.
+    let h = sim
+        .send_interaction(
+            slash("routine").sub("post").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
+        )
+        .await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(is_ephemeral(&r) && text_of(&r).contains("Only coaches"), "{r}");
+    let h = sim
+        .send_interaction(
+            slash("routine").sub("post").string("name", "post-run-hamstrings").by(Invoker::admin()).build(),
+        )
+        .await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(!is_ephemeral(&r) && text_of(&r).contains("Start session"), "{r}");
+
+    sim.assert_no_violations();
+    assert!(!bot.log_text().contains(TOKEN), "the token never appears in the log");
+}

@@ -1,0 +1,165 @@
+//! End to end: group sessions in a channel with the real bot against the
+//! simulator. Real time, so the routine is one 5-second hold (about 16 s).
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::bot::{Bot, BotFiles};
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+const ANSWER: Duration = Duration::from_secs(5);
+const PHASE: Duration = Duration::from_secs(25);
+
+async fn boot(sim: &Simulator, files: &BotFiles) -> Bot {
+    let bot = Bot::start(&sim.base_url(), GUILD_ID, files, &[]);
+    sim.wait_ready_within(WAIT).await;
+    sim.wait_for_commands(WAIT).await;
+    bot
+}
+
+fn content(v: &Value) -> String {
+    v["content"].as_str().unwrap_or_default().to_string()
+}
+
+fn has(text: &'static str) -> impl Fn(&Value) -> bool {
+    move |m: &Value| content(m).contains(text)
+}
+
+fn count(sim: &Simulator, text: &str) -> usize {
+    sim.channel_messages(CHANNEL_ID).iter().filter(|m| content(m).contains(text)).count()
+}
+
+/// Starts the quick routine; returns the lobby interaction.
+async fn start_session(sim: &Simulator, host: Invoker, start_in: i64) -> InteractionHandle {
+    let h = sim
+        .send_interaction(
+            slash("session")
+                .sub("start")
+                .string("routine", "e2e-quick")
+                .integer("hold", 5)
+                .integer("start_in", start_in)
+                .by(host)
+                .build(),
+        )
+        .await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert_eq!(r["type"], 4, "{r}");
+    assert!(r["data"]["flags"].as_u64().unwrap_or(0) & 64 == 0, "the lobby is public: {r}");
+    h
+}
+
+fn button_id(message: &Value, label: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str().map(String::from))
+        .unwrap_or_else(|| panic!("no {label} button in {message}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_with_two_members_joining_by_button() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let _bot = boot(&sim, &files).await;
+
+    let lobby = start_session(&sim, Invoker::athlete(), 3).await;
+    let lobby_msg = sim.wait_original(&lobby, |m| m["embeds"][0]["title"].is_string(), ANSWER).await;
+    let lobby_text = lobby_msg.to_string();
+    assert!(lobby_text.contains("Recovery session: Quick test") && lobby_text.contains("Safety"), "{lobby_text}");
+    let join = button_id(&lobby_msg, "Join");
+
+    // Two members join by button; pressing twice changes nothing.
+    for who in [Invoker::new(ATHLETE2_ID), Invoker::coach(), Invoker::coach()] {
+        let h = sim.send_interaction(button(&join).on_message(lobby_msg.clone()).by(who).build()).await;
+        let r = sim.wait_response(&h, ANSWER).await;
+        assert_eq!(r["type"], 7, "the lobby updates in place: {r}");
+    }
+    let refreshed = sim.original_message(&lobby).expect("lobby").to_string();
+    for who in [ATHLETE2_ID, COACH_ID] {
+        assert!(refreshed.contains(&who.to_string()), "the lobby lists {who}: {refreshed}");
+    }
+
+    // A second session in the same channel is refused.
+    let h = sim
+        .send_interaction(slash("session").sub("start").string("routine", "e2e-quick").by(Invoker::coach()).build())
+        .await;
+    assert!(sim.wait_response(&h, ANSWER).await.to_string().contains("already running"));
+
+    // A member who is neither host nor coach cannot stop it.
+    let h = sim.send_interaction(slash("session").sub("stop").by(Invoker::new(ATHLETE2_ID)).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(r.to_string().contains("host") && r["data"]["flags"] == 64, "{r}");
+
+    let ready = sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
+    let hold = sim.wait_for_message(CHANNEL_ID, has("**Hold:"), PHASE).await;
+    assert!(content(&hold).contains("<t:") && content(&hold).contains(":R>"), "a live countdown: {hold}");
+    let done = sim.wait_for_message(CHANNEL_ID, has("Session complete"), PHASE).await;
+    let summary = content(&done);
+    for who in [ATHLETE_ID, ATHLETE2_ID, COACH_ID] {
+        assert!(summary.contains(&who.to_string()), "{who} in {summary}");
+    }
+    assert!(summary.contains("Hold time: 5 s"), "{summary}");
+    assert_eq!(count(&sim, "Get in position"), 1);
+    assert_eq!(count(&sim, "**Hold:"), 1);
+    assert!(ready["nonce"].is_string());
+
+    // Progress afterwards: credited once.
+    let h = sim.send_interaction(slash("progress").by(Invoker::new(ATHLETE2_ID)).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    let text = r.to_string();
+    assert!(text.contains("**1** session") && text.contains("**5 s** held"), "{text}");
+    // Someone else's progress is for coaches only.
+    let h = sim.send_interaction(slash("progress").user("athlete", ATHLETE2_ID).by(Invoker::athlete()).build()).await;
+    assert!(sim.wait_response(&h, ANSWER).await.to_string().contains("Only coaches"));
+    sim.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_session_posts_no_phase_twice_and_credits_once() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let mut bot = boot(&sim, &files).await;
+    start_session(&sim, Invoker::athlete(), 0).await;
+    sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
+    // Crash during "get in position", come back a few seconds later.
+    bot.kill();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[]);
+    sim.wait_identify_count(2).await;
+    sim.wait_for_message(CHANNEL_ID, has("Session complete"), Duration::from_secs(40)).await;
+    assert_eq!(count(&sim, "Get in position"), 1, "no phase twice");
+    assert_eq!(count(&sim, "**Hold:"), 1, "no phase lost");
+    let h = sim.send_interaction(slash("progress").by(Invoker::athlete()).build()).await;
+    let text = sim.wait_response(&h, ANSWER).await.to_string();
+    assert!(text.contains("**1** session") && text.contains("**1** hold"), "credited once: {text}");
+    sim.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cues_survive_a_429_a_500_and_a_gateway_reconnect() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let _bot = boot(&sim, &files).await;
+    start_session(&sim, Invoker::athlete(), 0).await;
+    sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
+    // The hold cue meets a 429, then a 500; the gateway drops meanwhile.
+    sim.fail_next(route("POST", "/channels/*/messages"), Fault::RateLimited { retry_after: 0.7, global: false }, 1);
+    sim.fail_next(route("POST", "/channels/*/messages"), Fault::ServerError(500), 1);
+    sim.close_gateway().await;
+    let hold = sim.wait_for_message(CHANNEL_ID, has("**Hold:"), PHASE).await;
+    assert!(content(&hold).contains("<t:"));
+    sim.wait_for_message(CHANNEL_ID, has("Session complete"), PHASE).await;
+    assert_eq!(count(&sim, "**Hold:"), 1);
+    let statuses: Vec<u16> = sim.requests_to("POST", "/channels/*/messages").iter().map(|r| r.status).collect();
+    assert!(statuses.contains(&429) && statuses.contains(&500), "{statuses:?}");
+    // Commands work after the reconnect.
+    let h = sim.send_interaction(slash("help").by(Invoker::athlete()).build()).await;
+    sim.wait_response(&h, ANSWER).await;
+    sim.assert_no_violations();
+}

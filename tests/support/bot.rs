@@ -1,0 +1,122 @@
+//! Starting the real `holdfast run` binary against a [`super::Simulator`].
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A running bot process; killed when dropped.
+pub struct Bot {
+    child: Option<Child>,
+    /// Where its log goes (stderr).
+    pub log: PathBuf,
+}
+
+/// Files a bot run needs: a database and a content folder (the shipped
+/// content plus a tiny routine for fast real-time sessions).
+pub struct BotFiles {
+    pub dir: tempfile::TempDir,
+}
+
+impl BotFiles {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        copy_dir(&src, &dir.path().join("content"));
+        std::fs::write(
+            dir.path().join("content/routines/e2e-quick.toml"),
+            "id = \"e2e-quick\"\nname = \"Quick test\"\npurpose = \"One short hold, for end-to-end tests.\"\n\n\
+             [[step]]\nexercise = \"knuckle-massage\"\nper_side = false\n",
+        )
+        .expect("write routine");
+        Self { dir }
+    }
+
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("holdfast.db").display())
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.dir.path().join("content")
+    }
+}
+
+impl Default for BotFiles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read content") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The fake token the tests use (long enough to be redacted in logs).
+pub const TOKEN: &str = "MTEz.fake-token.for-the-simulator-only";
+
+impl Bot {
+    /// Starts `holdfast run` with the simulator as Discord.
+    pub fn start(base_url: &str, guild_id: u64, files: &BotFiles, extra_env: &[(&str, &str)]) -> Self {
+        let log = files.dir.path().join(format!(
+            "bot-{}.log",
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        ));
+        let stderr = std::fs::File::create(&log).expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_holdfast"));
+        cmd.arg("run")
+            .current_dir(files.dir.path())
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("HOLDFAST_DISCORD_API_BASE", base_url)
+            .env("HOLDFAST_GUILD_ID", guild_id.to_string())
+            .env("HOLDFAST_DATABASE_URL", files.db_url())
+            .env("HOLDFAST_CONTENT_DIR", files.content_dir())
+            .env("RUST_LOG", "info,holdfast=debug")
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start holdfast");
+        Self { child: Some(child), log }
+    }
+
+    /// The bot's log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops it with SIGTERM and waits (a graceful shutdown).
+    pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        for _ in 0..100 {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        child.wait().ok()
+    }
+
+    /// Kills it at once (a crash).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
