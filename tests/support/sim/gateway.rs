@@ -19,6 +19,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
+                // As Discord's gateway: small frames go out at once (no Nagle).
+                drop(stream.set_nodelay(true));
                 tokio::spawn(connection(stream, Arc::clone(&shared)));
             }
             Err(e) => eprintln!("simulator gateway accept failed: {e}"),

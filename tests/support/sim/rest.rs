@@ -18,7 +18,9 @@ use super::validate::Problem;
 /// Serves the REST API on `listener` until the task is aborted.
 pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
     let app = Router::new().fallback(handle).with_state(shared);
-    if let Err(e) = axum::serve(listener, app).await {
+    if let Err(e) =
+        axum::serve(axum::serve::ListenerExt::tap_io(listener, |tcp| drop(tcp.set_nodelay(true))), app).await
+    {
         eprintln!("simulator REST server stopped: {e}");
     }
 }
@@ -94,8 +96,9 @@ async fn gatekeep(shared: &Shared, req: &Incoming, at: Instant) -> Option<(Reply
         }
         None => {}
     }
-    // Interaction callbacks are exempt from the global limit.
-    let exempt = req.path.starts_with("/interactions/");
+    // Interaction endpoints (callbacks and the follow-up webhooks of an
+    // interaction token) are exempt from the global limit.
+    let exempt = req.path.starts_with("/interactions/") || req.path.starts_with("/webhooks/");
     let blocked = shared.read(|s| {
         s.blocks
             .iter()
