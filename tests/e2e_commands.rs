@@ -129,6 +129,26 @@ async fn commands_are_registered_and_athlete_commands_answer() {
     let r = sim.wait_response(&h, ANSWER).await;
     assert!(!is_ephemeral(&r) && text_of(&r).contains("Start session"), "{r}");
 
+    // Stale or foreign buttons get an ephemeral explanation.
+    let (t, eph) = press(&sim, "hf:s:999:join", Invoker::athlete()).await;
+    assert!(eph && t.contains("This session has ended"), "{t}");
+    let (t, eph) = press(&sim, "hf:x:1", Invoker::athlete()).await;
+    assert!(eph && t.contains("not mine"), "{t}");
+    let (t, eph) = press(&sim, "hf:a:psoas-smash:hold-time", Invoker::athlete()).await;
+    assert!(eph && t.contains("1 to 2 minutes"), "a did-you-mean answer: {t}");
+
     sim.assert_no_violations();
     assert!(!bot.log_text().contains(TOKEN), "the token never appears in the log");
+
+    // SIGTERM: a clean, quick shutdown.
+    let mut bot = bot;
+    let status = bot.stop().expect("it was running");
+    assert!(status.success(), "{status:?}\n{}", bot.log_text());
+    assert!(bot.log_text().contains("stopped"), "{}", bot.log_text());
+}
+
+async fn press(sim: &Simulator, custom_id: &str, who: Invoker) -> (String, bool) {
+    let h = sim.send_interaction(button(custom_id).by(who).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    (r.to_string(), is_ephemeral(&r))
 }
