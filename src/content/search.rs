@@ -32,6 +32,9 @@ const B: f32 = 0.6;
 /// (an exercise, muscle, tool or technique) and for one without.
 const MATCH_ANCHORED: f32 = 0.18;
 const MATCH_UNANCHORED: f32 = 0.6;
+/// For a question whose only domain words are common ones (ball, partner,
+/// leg, knee, ...): between the two.
+const MATCH_WEAKLY_ANCHORED: f32 = 0.35;
 /// Minimum confidence for a suggestion.
 const SUGGEST_THRESHOLD: f32 = 0.12;
 const MAX_SUGGESTIONS: usize = 3;
@@ -85,7 +88,19 @@ struct Ranking {
     /// (doc, confidence), best first.
     ranked: Vec<(usize, f32)>,
     /// Whether the question names something of this domain.
-    anchored: bool,
+    anchored: Anchor,
+}
+
+/// How firmly a question is about this domain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Anchor {
+    /// No domain word at all.
+    #[default]
+    None,
+    /// Only common words that this domain shares with others.
+    Weak,
+    /// An exercise, muscle, tool or technique.
+    Strong,
 }
 
 /// The FAQ index, built once at start-up.
@@ -110,6 +125,8 @@ const NAMED_BOOST: f32 = 1.3;
 /// Weight of an intent term (`_long`, `_purpose`, ...) against a word.
 const INTENT_WEIGHT: f32 = 1.6;
 const OTHER_EXERCISE: f32 = 0.8;
+/// Score factor for topic entries when the question names no exercise.
+const UNNAMED_TOPIC_BOOST: f32 = 1.2;
 
 /// Domain words that anchor a question besides the content's names.
 const ANCHOR_WORDS: &[&str] = &[
@@ -145,7 +162,8 @@ const ANCHOR_WORDS: &[&str] = &[
 ];
 
 /// Words too common to anchor a question on their own.
-const GENERIC: &[&str] = &["ball", "partner", "side", "leg", "hip", "back", "the"];
+const GENERIC: &[&str] =
+    &["ball", "partner", "side", "leg", "hip", "back", "knee", "thigh", "muscl", "press", "pressur"];
 
 /// Body parts: a question about one that no exercise here works on is not
 /// answered with confidence from a neighbouring entry.
@@ -378,7 +396,13 @@ impl FaqIndex {
         // Confidence needs the question to be about this domain: without an
         // anchor term only a near-perfect match counts (see `ask`); a body
         // part that no exercise works on cuts it to a third.
-        let anchored = terms.iter().any(|t| self.anchors.binary_search(t).is_ok());
+        let anchored = if terms.iter().any(|t| self.anchors.binary_search(t).is_ok()) {
+            Anchor::Strong
+        } else if terms.iter().any(|t| GENERIC.contains(&t.as_str())) {
+            Anchor::Weak
+        } else {
+            Anchor::None
+        };
         // The exercises the question names, by their longest matching name.
         let named: Vec<usize> = {
             let best = |sets: &Vec<Vec<String>>| {
@@ -388,13 +412,14 @@ impl FaqIndex {
             let top = lens.iter().copied().max().unwrap_or(0);
             (0..lens.len()).filter(|&i| top > 0 && lens[i] == top).collect()
         };
-        if !named.is_empty() {
-            for (doc, score) in self.docs.iter().zip(scores.iter_mut()) {
-                match doc.exercise {
-                    Some(e) if named.contains(&e) => *score *= NAMED_BOOST,
-                    Some(_) => *score *= OTHER_EXERCISE,
-                    None => {}
-                }
+        for (doc, score) in self.docs.iter().zip(scores.iter_mut()) {
+            match doc.exercise {
+                Some(e) if named.contains(&e) => *score *= NAMED_BOOST,
+                Some(_) if !named.is_empty() => *score *= OTHER_EXERCISE,
+                Some(_) => {}
+                // A question that names no exercise is a general one.
+                None if named.is_empty() => *score *= UNNAMED_TOPIC_BOOST,
+                None => {}
             }
         }
         if terms.iter().any(|t| self.body_parts.contains(t)) {
@@ -409,7 +434,11 @@ impl FaqIndex {
     /// Answers a question: the best entry when confident, else suggestions.
     pub fn ask(&self, question: &str) -> AskResult {
         let Ranking { ranked, anchored } = self.rank(question);
-        let threshold = if anchored { MATCH_ANCHORED } else { MATCH_UNANCHORED };
+        let threshold = match anchored {
+            Anchor::Strong => MATCH_ANCHORED,
+            Anchor::Weak => MATCH_WEAKLY_ANCHORED,
+            Anchor::None => MATCH_UNANCHORED,
+        };
         let best = ranked.first().filter(|(_, s)| *s >= threshold);
         let skip = usize::from(best.is_some());
         let suggestions = ranked
@@ -464,7 +493,7 @@ impl FaqIndex {
 
     /// Whether a question names something of this domain (for evaluation).
     pub fn is_anchored(&self, question: &str) -> bool {
-        self.rank(question).anchored
+        self.rank(question).anchored == Anchor::Strong
     }
 
     /// `owner/faq_id` of the best entry for a question, matched or not (for
