@@ -59,13 +59,26 @@ async fn main() {
     let rounds = 25;
     report(
         "/exercise (20 in flight)",
-        latency(&sim, || slash("exercise").string("name", "psoas-smash").string("section", "all").by(Invoker::athlete()).build(), rounds).await,
+        latency(
+            &sim,
+            || slash("exercise").string("name", "psoas-smash").string("section", "all").by(Invoker::athlete()).build(),
+            rounds,
+        )
+        .await,
     );
     report(
         "/ask (20 in flight)",
-        latency(&sim, || slash("ask").string("question", "how long should i hold the hammy smash").by(Invoker::athlete()).build(), rounds).await,
+        latency(
+            &sim,
+            || slash("ask").string("question", "how long should i hold the hammy smash").by(Invoker::athlete()).build(),
+            rounds,
+        )
+        .await,
     );
-    report("/progress (20 in flight)", latency(&sim, || slash("progress").by(Invoker::athlete()).build(), rounds).await);
+    report(
+        "/progress (20 in flight)",
+        latency(&sim, || slash("progress").by(Invoker::athlete()).build(), rounds).await,
+    );
 
     // Cue lateness: sessions in two channels, twice; a Hold cue is due when
     // its countdown starts (ends_at − hold), the others at their own start.
@@ -92,8 +105,12 @@ async fn main() {
             sim.wait_response(&h, Duration::from_secs(10)).await;
         }
         for channel in [CHANNEL_ID, OTHER_CHANNEL_ID] {
-            sim.wait_for_message(channel, |m| m["content"].as_str().is_some_and(|c| c.contains("Session complete")), Duration::from_secs(90))
-                .await;
+            sim.wait_for_message(
+                channel,
+                |m| m["content"].as_str().is_some_and(|c| c.contains("Session complete")),
+                Duration::from_secs(90),
+            )
+            .await;
         }
         for r in sim.requests().into_iter().skip(before) {
             if !r.is("POST", "/channels/*/messages") || r.status != 200 {
@@ -101,7 +118,13 @@ async fn main() {
             }
             let content = r.body.as_ref().and_then(|b| b["content"].as_str()).unwrap_or_default().to_string();
             let Some(end) = ends_at(&content) else { continue };
-            let secs = if content.contains("**Hold:") { 5 } else if content.contains("Get in position") { 10 } else { continue };
+            let secs = if content.contains("**Hold:") {
+                5
+            } else if content.contains("Get in position") {
+                10
+            } else {
+                continue;
+            };
             let due_ms = (end - secs) as f64 * 1000.0;
             lateness.push(wall(r.at) - due_ms);
         }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod discord;
 pub mod logging;
+pub mod metrics;
 pub mod run;
 pub mod schedule;
 pub mod session;

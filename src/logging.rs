@@ -71,7 +71,17 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
     }
 }
 
+/// `text` with the token replaced, for the few lines written outside tracing.
+pub fn redact(config: &Config, text: &str) -> String {
+    match config.token.as_ref().map(|t| t.expose()).filter(|t| t.len() >= 8) {
+        Some(token) => text.replace(token, "<redacted>"),
+        None => text.to_string(),
+    }
+}
+
 /// Installs the global subscriber for `config` (once; later calls are no-ops).
+/// A panic is logged through it too, so that it is redacted and, in `json`
+/// format, one JSON object like every other line.
 pub fn init(config: &Config) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let secrets: Vec<String> = config.token.iter().map(|t| t.expose().to_string()).collect();
@@ -81,7 +91,16 @@ pub fn init(config: &Config) {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
-    drop(result);
+    if result.is_ok() {
+        std::panic::set_hook(Box::new(|info| {
+            let backtrace = std::backtrace::Backtrace::capture();
+            if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+                tracing::error!(panic = %info, backtrace = %backtrace, "panicked");
+            } else {
+                tracing::error!(panic = %info, "panicked");
+            }
+        }));
+    }
 }
 
 #[cfg(test)]

@@ -3,16 +3,31 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 
 /// One line on how to set the token; never includes any part of it.
 pub const NO_TOKEN: &str =
     "holdfast: DISCORD_TOKEN is not set; export DISCORD_TOKEN=<your bot token> (Discord developer portal → your app → Bot → Reset Token)";
 
+/// Reports a fatal problem: a log line in `json` format (every line of
+/// stderr is then JSON), else the plain line too; redacted either way.
+fn fatal(config: &Config, message: &str) {
+    let message = crate::logging::redact(config, message);
+    tracing::error!("{message}");
+    if config.log.format != LogFormat::Json {
+        eprintln!("holdfast: {message}");
+    }
+}
+
 /// `holdfast run`.
 pub fn run(config: Config) -> ExitCode {
     if config.token.is_none() {
-        eprintln!("{NO_TOKEN}");
+        if config.log.format == LogFormat::Json {
+            crate::logging::init(&config);
+            tracing::error!("{NO_TOKEN}");
+        } else {
+            eprintln!("{NO_TOKEN}");
+        }
         return ExitCode::from(2);
     }
     crate::logging::init(&config);
@@ -20,22 +35,27 @@ pub fn run(config: Config) -> ExitCode {
     let content = match crate::cli::load_content(&config.content.dir) {
         Ok(c) => c,
         Err(out) => {
-            eprint!("{}", out.stderr);
+            if config.log.format == LogFormat::Json {
+                for line in out.stderr.lines().filter(|l| !l.trim().is_empty()) {
+                    tracing::error!("{}", crate::logging::redact(&config, line));
+                }
+            } else {
+                eprint!("{}", crate::logging::redact(&config, &out.stderr));
+            }
             return ExitCode::from(1);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("holdfast: cannot start: {e}");
+            fatal(&config, &format!("cannot start: {e}"));
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(crate::discord::serve(config, content)) {
+    match runtime.block_on(crate::discord::serve(config.clone(), content)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "holdfast stopped on an error");
-            eprintln!("holdfast: {e}");
+            fatal(&config, &format!("stopped on an error: {e:#}"));
             ExitCode::from(1)
         }
     }

@@ -20,6 +20,9 @@ pub struct Data {
     pub outbound: Outbound,
     pub reminders: Arc<tokio::sync::Notify>,
     pub config: Config,
+    /// Counters and histograms for `/metrics` (always kept; served only
+    /// when `metrics.addr` is set).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Errors of commands: a [`Refuse`] is shown to the user as it is; anything

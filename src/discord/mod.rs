@@ -13,7 +13,7 @@ pub mod render;
 pub mod reply;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
@@ -22,6 +22,7 @@ use outbound::{Outbound, Priority};
 
 use crate::config::Config;
 use crate::content::{Content, FaqIndex};
+use crate::metrics::{Metrics, Outcome};
 use crate::session::clock::SystemClock;
 use crate::session::runner::{Delivery, Runner, Sink};
 use crate::store;
@@ -43,8 +44,62 @@ impl Sink for DiscordSink {
     }
 }
 
+/// Counts a finished command: its outcome and, when `pre_command` stamped
+/// it, how long it took.
+async fn count(ctx: Context<'_>, outcome: Outcome) {
+    let elapsed = ctx.invocation_data::<Instant>().await.map(|started| started.elapsed());
+    ctx.data().metrics.interaction(&ctx.command().qualified_name, outcome, elapsed);
+}
+
+/// Whether a command's error came from the database.
+fn is_database_error(error: &Error) -> bool {
+    use crate::session::runner::RunnerError;
+    use store::StoreError;
+    matches!(error.downcast_ref::<StoreError>(), Some(StoreError::Other(_) | StoreError::Migrate(_)))
+        || matches!(error.downcast_ref::<RunnerError>(), Some(RunnerError::Store(_)))
+        || error.downcast_ref::<sqlx::Error>().is_some()
+}
+
+/// The metrics name of a button, from a fixed set (a custom id comes from
+/// the client and must not make new label values).
+fn button_name(custom_id: &str) -> &'static str {
+    let parts: Vec<&str> = custom_id.split(':').collect();
+    match parts.as_slice() {
+        ["hf", "s", _, action, ..] => match *action {
+            "join" => "button session join",
+            "leave" => "button session leave",
+            "start" => "button session start",
+            "pause" => "button session pause",
+            "resume" => "button session resume",
+            "skip" => "button session skip",
+            "stop" => "button session stop",
+            _ => "button other",
+        },
+        ["hf", "r", _] => "button routine start",
+        ["hf", "a", _, _] => "button answer",
+        ["hf", "f", _, _] => "button forget",
+        _ => "button other",
+    }
+}
+
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     use poise::FrameworkError as F;
+    if let Some(ctx) = error.ctx() {
+        let outcome = match &error {
+            F::Command { error, .. } if data::user_text(error).is_some() => Outcome::Refused,
+            F::Command { error, .. } => {
+                if is_database_error(error) {
+                    ctx.data().metrics.database_error();
+                }
+                Outcome::Error
+            }
+            F::CommandPanic { .. } | F::CommandStructureMismatch { .. } | F::PermissionFetchFailed { .. } => {
+                Outcome::Error
+            }
+            _ => Outcome::Refused,
+        };
+        count(ctx, outcome).await;
+    }
     let (ctx, text) = match error {
         F::Command { error, ctx, .. } => match data::user_text(&error) {
             Some(text) => (ctx, text),
@@ -87,14 +142,27 @@ async fn on_event(
 ) -> Result<(), Error> {
     match event {
         serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Component(press) } => {
-            if let Err(e) = components::handle(ctx, data, press).await {
-                tracing::error!(custom_id = %press.data.custom_id, error = ?e, "button failed");
-            }
+            let started = Instant::now();
+            let outcome = match components::handle(ctx, data, press).await {
+                Ok(()) => Outcome::Ok,
+                Err(e) => {
+                    tracing::error!(custom_id = %press.data.custom_id, error = ?e, "button failed");
+                    if is_database_error(&e) {
+                        data.metrics.database_error();
+                    }
+                    Outcome::Error
+                }
+            };
+            data.metrics.interaction(button_name(&press.data.custom_id), outcome, Some(started.elapsed()));
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+            data.metrics.gateway_ready();
         }
-        serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
+        serenity::FullEvent::Resume { .. } => {
+            tracing::info!("gateway session resumed");
+            data.metrics.gateway_resumed();
+        }
         _ => {}
     }
     Ok(())
@@ -126,12 +194,36 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
             handle.spawn(async move { runner.abandon_channel(channel).await });
         });
     }
+    let metrics = Arc::new(Metrics::new());
+    {
+        let m = metrics.clone();
+        outbound.observe(move |sent| m.sent(sent));
+        let m = metrics.clone();
+        runner.on_db_error(move || m.database_error());
+    }
+    let endpoint = match config.metrics.addr.as_deref() {
+        Some(addr) => {
+            let endpoint =
+                crate::metrics::Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: Some(runner.clone()) };
+            let (_, task) = crate::metrics::serve(addr, endpoint)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} (metrics.addr): {e}"))?;
+            Some(task)
+        }
+        None => None,
+    };
     let restored = runner.restore().await?;
     tracing::info!(restored, "sessions restored");
     let timers = runner.spawn();
     let wake = Arc::new(tokio::sync::Notify::new());
-    let reminder_task =
-        reminders::spawn(pool.clone(), content.clone(), outbound.clone(), wake.clone(), Arc::new(SystemClock));
+    let reminder_task = reminders::spawn(
+        pool.clone(),
+        content.clone(),
+        outbound.clone(),
+        wake.clone(),
+        Arc::new(SystemClock),
+        Some(metrics.clone()),
+    );
 
     let data = Data {
         pool: pool.clone(),
@@ -141,12 +233,15 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
         outbound: outbound.clone(),
         reminders: wake,
         config: config.clone(),
+        metrics: metrics.clone(),
     };
     let guild = config.discord.guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |e| Box::pin(on_error(e)),
+            pre_command: |ctx| Box::pin(async move { ctx.set_invocation_data(Instant::now()).await }),
+            post_command: |ctx| Box::pin(count(ctx, Outcome::Ok)),
             event_handler: |framework, event| {
                 Box::pin(
                     async move { on_event(framework.serenity_context, event, framework, framework.user_data).await },
@@ -172,18 +267,38 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
             .framework(framework)
             .await?;
     let shards = client.shard_manager.clone();
+    {
+        // /healthz: connected when every shard is (serenity keeps each
+        // shard's connection stage in its manager).
+        let shards = shards.clone();
+        metrics.health().probe_gateway(move || {
+            let shards = shards.clone();
+            Box::pin(async move {
+                let runners = shards.runners.lock().await;
+                !runners.is_empty() && runners.values().all(|r| r.stage == serenity::ConnectionStage::Connected)
+            })
+        });
+    }
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing the gateway");
         shards.shutdown_all().await;
     });
-    client.start().await?;
+    if let Err(e) = client.start().await {
+        if let Some(task) = endpoint {
+            task.abort();
+        }
+        return Err(e.into());
+    }
     // The gateway is closed: no new commands. Sessions are stored on every
     // phase change; send what is still queued, then stop.
     timers.abort();
     reminder_task.abort();
     if !outbound.drain(Duration::from_secs(10)).await {
         tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
+    }
+    if let Some(task) = endpoint {
+        task.abort();
     }
     pool.close().await;
     tracing::info!("stopped");

@@ -36,8 +36,9 @@ pub enum Priority {
 /// What happened to a message, reported to the optional observer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
-    /// Posted; the new message's id. `retries` counts 429/5xx retries.
-    Ok { channel: u64, message_id: Option<u64>, retries: u32, queued_for: Duration },
+    /// Posted; the new message's id. `retries` counts 429/5xx retries;
+    /// `queued_for` is the time from [`Outbound::send`] to Discord's answer.
+    Ok { channel: u64, message_id: Option<u64>, retries: u32, queued_for: Duration, priority: Priority },
     /// The channel refused it for good (403/404) or the body was rejected (400).
     Failed { channel: u64, status: u16 },
 }
@@ -47,8 +48,8 @@ type ObserveFn = Box<dyn Fn(&Sent) + Send + Sync>;
 
 #[derive(Default)]
 struct ChannelQueue {
-    cues: VecDeque<(Value, Instant)>,
-    posts: VecDeque<(Value, Instant)>,
+    cues: VecDeque<(Value, Instant, Priority)>,
+    posts: VecDeque<(Value, Instant, Priority)>,
     busy: bool,
 }
 
@@ -125,8 +126,8 @@ impl Outbound {
         let mut queues = self.shared.lock_queues();
         let q = queues.entry(channel).or_default();
         match priority {
-            Priority::Cue => q.cues.push_back((body, Instant::now())),
-            Priority::Post => q.posts.push_back((body, Instant::now())),
+            Priority::Cue => q.cues.push_back((body, Instant::now(), priority)),
+            Priority::Post => q.posts.push_back((body, Instant::now(), priority)),
         }
         if !q.busy {
             q.busy = true;
@@ -172,8 +173,8 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
                 }
             }
         };
-        let (body, queued_at) = next;
-        let result = post(&shared, channel, &body, queued_at).await;
+        let (body, queued_at, priority) = next;
+        let result = post(&shared, channel, &body, queued_at, priority).await;
         if let Ok(observe) = shared.observe.read() {
             if let Some(f) = observe.as_ref() {
                 f(&result);
@@ -224,7 +225,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap, body: &Value) -> Option<Dur
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
 }
 
-async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant) -> Sent {
+async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant, priority: Priority) -> Sent {
     let url = format!("{}/api/v10/channels/{channel}/messages", shared.base);
     let mut retries = 0u32;
     let mut backoff = Duration::from_millis(500);
@@ -254,7 +255,7 @@ async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant) -
         match status {
             200..=299 => {
                 let message_id = json.get("id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-                return Sent::Ok { channel, message_id, retries, queued_for: queued_at.elapsed() };
+                return Sent::Ok { channel, message_id, retries, queued_for: queued_at.elapsed(), priority };
             }
             429 => {
                 let wait = retry_after(&headers, &json).unwrap_or(backoff).max(Duration::from_millis(50));

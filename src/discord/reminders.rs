@@ -13,6 +13,7 @@ use super::outbound::{Outbound, Priority};
 use super::render::{embed_json, TEAL};
 use crate::content::render::truncate;
 use crate::content::Content;
+use crate::metrics::Metrics;
 use crate::schedule::{self, Days, Due, TimeOfDay};
 use crate::session::clock::{self, Clock};
 use crate::store::{self, Reminder};
@@ -51,10 +52,24 @@ fn advance(r: &Reminder, now_ms: i64) -> i64 {
 
 /// Claims and posts every due reminder.
 pub async fn fire_due(pool: &SqlitePool, content: &Content, outbound: &Outbound, now_ms: i64) -> usize {
+    fire_due_counted(pool, content, outbound, now_ms, None).await
+}
+
+/// [`fire_due`], counting fired and skipped reminders and database errors.
+pub async fn fire_due_counted(
+    pool: &SqlitePool,
+    content: &Content,
+    outbound: &Outbound,
+    now_ms: i64,
+    metrics: Option<&Metrics>,
+) -> usize {
     let claimed = match store::reminders::claim_due(pool, now_ms, |r| advance(r, now_ms)).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "could not claim due reminders");
+            if let Some(m) = metrics {
+                m.database_error();
+            }
             return 0;
         }
     };
@@ -65,9 +80,15 @@ pub async fn fire_due(pool: &SqlitePool, content: &Content, outbound: &Outbound,
                 Some(body) => {
                     outbound.send(store::discord_id(r.channel_id), body, Priority::Post);
                     fired += 1;
+                    if let Some(m) = metrics {
+                        m.reminder_fired();
+                    }
                 }
                 None => {
-                    tracing::warn!(reminder = r.id, routine = %r.routine_id, "reminder names a routine that no longer exists")
+                    tracing::warn!(reminder = r.id, routine = %r.routine_id, "reminder names a routine that no longer exists");
+                    if let Some(m) = metrics {
+                        m.reminder_skipped();
+                    }
                 }
             },
             Due::Skip { late_by_ms } => {
@@ -76,6 +97,9 @@ pub async fn fire_due(pool: &SqlitePool, content: &Content, outbound: &Outbound,
                     late_min = late_by_ms / 60_000,
                     "skipped a reminder more than an hour late"
                 );
+                if let Some(m) = metrics {
+                    m.reminder_skipped();
+                }
             }
         }
     }
@@ -89,6 +113,7 @@ pub fn spawn(
     outbound: Outbound,
     wake: Arc<Notify>,
     clock: Arc<dyn Clock>,
+    metrics: Option<Arc<Metrics>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -97,6 +122,9 @@ pub fn spawn(
                 Ok(n) => n,
                 Err(e) => {
                     tracing::error!(error = %e, "could not read reminders; retrying in a minute");
+                    if let Some(m) = &metrics {
+                        m.database_error();
+                    }
                     tokio::time::sleep(std::time::Duration::from_secs(60)).await;
                     continue;
                 }
@@ -104,7 +132,7 @@ pub fn spawn(
             let now = clock.now_ms();
             match next {
                 Some(t) if t <= now => {
-                    fire_due(&pool, &content, &outbound, now).await;
+                    fire_due_counted(&pool, &content, &outbound, now, metrics.as_deref()).await;
                 }
                 Some(t) => {
                     tokio::select! {

@@ -149,11 +149,7 @@ fn side_text(side: Option<Side>) -> &'static str {
 }
 
 fn phase_line(p: &PhaseInfo) -> String {
-    let mut s = format!("step {}/{}", p.step, p.steps);
-    if p.rounds > 1 {
-        s.push_str(&format!(", round {}/{}", p.round, p.rounds));
-    }
-    s
+    format!("step {}/{}, round {}/{}", p.step, p.steps, p.round, p.rounds)
 }
 
 fn summary_text(summary: &Summary) -> String {

@@ -148,7 +148,10 @@ struct Inner {
     sink: Arc<dyn Sink>,
     table: Mutex<Table>,
     wake: Notify,
+    on_db_error: std::sync::RwLock<Option<DbErrorFn>>,
 }
+
+type DbErrorFn = Box<dyn Fn() + Send + Sync>;
 
 /// The process's session runner. Cheap to clone.
 #[derive(Clone)]
@@ -211,8 +214,31 @@ fn write_of(session: &Session) -> SessionWrite {
 impl Runner {
     /// A runner over `pool`, reading time from `clock`, posting to `sink`.
     pub fn new(pool: SqlitePool, clock: Arc<dyn Clock>, sink: Arc<dyn Sink>) -> Self {
-        let inner = Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new() };
+        let inner = Inner {
+            pool,
+            clock,
+            sink,
+            table: Mutex::new(Table::default()),
+            wake: Notify::new(),
+            on_db_error: std::sync::RwLock::new(None),
+        };
         Self { inner: Arc::new(inner) }
+    }
+
+    /// Called when storing progress fails in the background (the timer
+    /// loop, ending a session whose channel is gone): metrics.
+    pub fn on_db_error(&self, f: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut slot) = self.inner.on_db_error.write() {
+            *slot = Some(Box::new(f));
+        }
+    }
+
+    fn db_error(&self) {
+        if let Ok(f) = self.inner.on_db_error.read() {
+            if let Some(f) = f.as_ref() {
+                f();
+            }
+        }
     }
 
     /// Now, by the runner's clock.
@@ -320,6 +346,7 @@ impl Runner {
         };
         if let Err(e) = batch::apply(&self.inner.pool, &[write], &[], now).await {
             tracing::error!(session = id, error = %e, "could not end a session whose channel is gone");
+            self.db_error();
         }
         tracing::warn!(session = id, channel = channel_id, "session ended: its channel is gone or forbids the bot");
         table.remove(id);
@@ -403,6 +430,7 @@ impl Runner {
         }
         if let Err(e) = batch::apply(&self.inner.pool, &writes, &credits, now).await {
             tracing::error!(error = %e, sessions = writes.len(), "could not store session progress");
+            self.db_error();
         }
     }
 

@@ -91,9 +91,11 @@ pub async fn remind_add(
     };
     let id = match store::reminders::add_reminder(pool, &new, now).await {
         Ok(id) => id,
-        Err(StoreError::TooManyReminders { limit }) => return Err(refuse(format!(
+        Err(StoreError::TooManyReminders { limit }) => {
+            return Err(refuse(format!(
             "This server already has {limit} reminders, the most it can have. Remove one with /remind remove first."
-        ))),
+        )))
+        }
         Err(e) => return Err(e.into()),
     };
     ctx.data().reminders.notify_one();

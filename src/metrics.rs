@@ -1,0 +1,506 @@
+//! Health and metrics for the person who runs Holdfast: an optional HTTP
+//! endpoint (`metrics.addr` / `HOLDFAST_METRICS_ADDR`, off when unset) with
+//!
+//! - `GET /healthz`: 200 `{"status":"ok","gateway":true,"database":true}`, or
+//!   503 with the part that failed set to `false`;
+//! - `GET /metrics`: Prometheus metrics in the OpenMetrics text format.
+//!
+//! The metrics are kept with `prometheus-client` (the Prometheus project's own
+//! Rust client) and encoded by it; nothing here writes exposition text by
+//! hand. What each metric means: docs/operations.md.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::future::BoxFuture;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use sqlx::SqlitePool;
+
+use crate::discord::outbound::{Priority, Sent};
+use crate::session::runner::Runner;
+
+/// The content type of `/metrics` (what `prometheus-client` encodes).
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// A cue posted more than this after it was queued counts as late.
+pub const LATE_AFTER: Duration = Duration::from_secs(1);
+
+/// How an interaction ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The command did what was asked.
+    Ok,
+    /// The command refused with a message to the user (not a coach, a bad
+    /// option, not in a server, ...).
+    Refused,
+    /// Something failed on the bot's side.
+    Error,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+impl EncodeLabelValue for Outcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        std::fmt::Write::write_str(encoder, self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct InteractionLabels {
+    command: String,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CommandLabel {
+    command: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct StatusLabel {
+    status: u16,
+}
+
+type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
+
+fn interaction_histogram() -> Histogram {
+    // Discord gives an interaction 3 s to be answered.
+    Histogram::new([0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0])
+}
+
+/// Every metric of the process, registered once. Share it as `Arc<Metrics>`;
+/// updating is lock-free (atomics) apart from the first use of a label set.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    interactions: Family<InteractionLabels, Counter>,
+    interaction_duration: HistogramFamily<CommandLabel>,
+    cues_sent: Counter,
+    cues_late: Counter,
+    cue_retries: Counter,
+    cue_lateness: Histogram,
+    posts_sent: Counter,
+    post_retries: Counter,
+    messages_failed: Family<StatusLabel, Counter>,
+    reminders_fired: Counter,
+    reminders_skipped: Counter,
+    gateway_reconnects: Counter,
+    database_errors: Counter,
+    sessions_live: Gauge,
+    ready_seen: AtomicBool,
+    health: Health,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// All metrics at zero, registered under the `holdfast_` prefix.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("holdfast");
+        let interactions = Family::<InteractionLabels, Counter>::default();
+        registry.register(
+            "interactions",
+            "Slash commands and button presses handled, by command (or button kind) and outcome (ok, refused, error)",
+            interactions.clone(),
+        );
+        let interaction_duration: HistogramFamily<CommandLabel> =
+            Family::new_with_constructor(interaction_histogram as fn() -> Histogram);
+        registry.register_with_unit(
+            "interaction_duration",
+            "Time from the start of a slash command to its end, by command",
+            Unit::Seconds,
+            interaction_duration.clone(),
+        );
+        let cues_sent = Counter::default();
+        registry.register("cues_sent", "Session cues posted to channels", cues_sent.clone());
+        let cues_late = Counter::default();
+        registry.register(
+            "cues_late",
+            "Session cues posted more than 1 s after they were queued (rate limits, Discord errors)",
+            cues_late.clone(),
+        );
+        let cue_retries = Counter::default();
+        registry.register(
+            "cue_retries",
+            "Retries of session cues after a 429, a 5xx or a network error",
+            cue_retries.clone(),
+        );
+        let cue_lateness = Histogram::new([0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]);
+        registry.register_with_unit(
+            "cue_lateness",
+            "Time from queueing a session cue to Discord accepting it",
+            Unit::Seconds,
+            cue_lateness.clone(),
+        );
+        let posts_sent = Counter::default();
+        registry.register(
+            "posts_sent",
+            "Other messages the bot posted on its own (reminders, posted routines)",
+            posts_sent.clone(),
+        );
+        let post_retries = Counter::default();
+        registry.register("post_retries", "Retries of those other messages", post_retries.clone());
+        let messages_failed = Family::<StatusLabel, Counter>::default();
+        registry.register(
+            "messages_failed",
+            "Messages Discord refused for good, by HTTP status (403/404: channel gone or forbidden)",
+            messages_failed.clone(),
+        );
+        let reminders_fired = Counter::default();
+        registry.register("reminders_fired", "Reminders posted", reminders_fired.clone());
+        let reminders_skipped = Counter::default();
+        registry.register(
+            "reminders_skipped",
+            "Reminders skipped: more than an hour late (the bot was offline) or naming a removed routine",
+            reminders_skipped.clone(),
+        );
+        let gateway_reconnects = Counter::default();
+        registry.register(
+            "gateway_reconnects",
+            "Gateway reconnections after the first connection (resumed or identified again)",
+            gateway_reconnects.clone(),
+        );
+        let database_errors = Counter::default();
+        registry.register("database_errors", "Failed database operations", database_errors.clone());
+        let sessions_live = Gauge::default();
+        registry.register(
+            "sessions_live",
+            "Group sessions running now (lobby, running or paused)",
+            sessions_live.clone(),
+        );
+        Self {
+            registry,
+            interactions,
+            interaction_duration,
+            cues_sent,
+            cues_late,
+            cue_retries,
+            cue_lateness,
+            posts_sent,
+            post_retries,
+            messages_failed,
+            reminders_fired,
+            reminders_skipped,
+            gateway_reconnects,
+            database_errors,
+            sessions_live,
+            ready_seen: AtomicBool::new(false),
+            health: Health::default(),
+        }
+    }
+
+    /// The gateway state `/healthz` reports.
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// A slash command ended with `outcome`, after `elapsed` when known.
+    pub fn interaction(&self, command: &str, outcome: Outcome, elapsed: Option<Duration>) {
+        let command = command.to_string();
+        self.interactions.get_or_create(&InteractionLabels { command: command.clone(), outcome }).inc();
+        if let Some(elapsed) = elapsed {
+            self.interaction_duration.get_or_create(&CommandLabel { command }).observe(elapsed.as_secs_f64());
+        }
+    }
+
+    /// The outbound queue posted or gave up a message.
+    pub fn sent(&self, sent: &Sent) {
+        match sent {
+            Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => {
+                self.cues_sent.inc();
+                self.cue_retries.inc_by(u64::from(*retries));
+                self.cue_lateness.observe(queued_for.as_secs_f64());
+                if *queued_for > LATE_AFTER {
+                    self.cues_late.inc();
+                }
+            }
+            Sent::Ok { retries, priority: Priority::Post, .. } => {
+                self.posts_sent.inc();
+                self.post_retries.inc_by(u64::from(*retries));
+            }
+            Sent::Failed { status, .. } => {
+                self.messages_failed.get_or_create(&StatusLabel { status: *status }).inc();
+            }
+        }
+    }
+
+    /// A reminder was posted.
+    pub fn reminder_fired(&self) {
+        self.reminders_fired.inc();
+    }
+
+    /// A due reminder was not posted (too late, or its routine is gone).
+    pub fn reminder_skipped(&self) {
+        self.reminders_skipped.inc();
+    }
+
+    /// The gateway sent READY: a reconnection unless it is the first.
+    pub fn gateway_ready(&self) {
+        if self.ready_seen.swap(true, Ordering::SeqCst) {
+            self.gateway_reconnects.inc();
+        }
+    }
+
+    /// The gateway session was resumed: always a reconnection.
+    pub fn gateway_resumed(&self) {
+        self.gateway_reconnects.inc();
+    }
+
+    /// A database operation failed.
+    pub fn database_error(&self) {
+        self.database_errors.inc();
+    }
+
+    /// Live sessions now (set on each scrape).
+    pub fn set_sessions_live(&self, n: usize) {
+        self.sessions_live.set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+
+    /// The whole exposition, OpenMetrics text ending in `# EOF`.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "could not encode metrics");
+        }
+        out
+    }
+}
+
+type GatewayProbe = Box<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// What `/healthz` reports besides the database: whether the gateway is
+/// connected, asked of the probe when one is set (the bot sets one that
+/// reads serenity's shard manager), else the flag set with
+/// [`Health::set_gateway`].
+#[derive(Default)]
+pub struct Health {
+    gateway: AtomicBool,
+    probe: std::sync::OnceLock<GatewayProbe>,
+}
+
+impl std::fmt::Debug for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Health")
+            .field("gateway", &self.gateway.load(Ordering::SeqCst))
+            .field("probe", &self.probe.get().is_some())
+            .finish()
+    }
+}
+
+impl Health {
+    /// Sets the flag used when there is no probe.
+    pub fn set_gateway(&self, connected: bool) {
+        self.gateway.store(connected, Ordering::SeqCst);
+    }
+
+    /// Asks `probe` on each health check from now on (set once).
+    pub fn probe_gateway(&self, probe: impl Fn() -> BoxFuture<'static, bool> + Send + Sync + 'static) {
+        if self.probe.set(Box::new(probe)).is_err() {
+            tracing::warn!("the gateway probe was already set");
+        }
+    }
+
+    /// Whether the gateway session is live.
+    pub async fn gateway(&self) -> bool {
+        match self.probe.get() {
+            Some(probe) => probe().await,
+            None => self.gateway.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// Whether the database takes a write: opens a write transaction, rewrites
+/// `PRAGMA user_version` with its own value and rolls back, so nothing
+/// changes. False on any error or after 3 s (a lock held too long).
+pub async fn database_writable(pool: &SqlitePool) -> bool {
+    let check = async {
+        let mut tx = pool.begin().await?;
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *tx).await?;
+        sqlx::query(&format!("PRAGMA user_version = {version}")).execute(&mut *tx).await?;
+        tx.rollback().await?;
+        Ok::<(), sqlx::Error>(())
+    };
+    match tokio::time::timeout(Duration::from_secs(3), check).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: the database does not take a write");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("health check: the database did not take a write within 3 s");
+            false
+        }
+    }
+}
+
+/// What the endpoint reads.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub metrics: Arc<Metrics>,
+    pub pool: SqlitePool,
+    /// For `holdfast_sessions_live`, read on each scrape.
+    pub runner: Option<Runner>,
+}
+
+/// The endpoint's routes: `GET /healthz` and `GET /metrics`.
+pub fn router(endpoint: Endpoint) -> Router {
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics)).with_state(endpoint)
+}
+
+async fn healthz(State(e): State<Endpoint>) -> impl IntoResponse {
+    let gateway = e.metrics.health().gateway().await;
+    let database = database_writable(&e.pool).await;
+    let ok = gateway && database;
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(HealthBody { status: if ok { "ok" } else { "unavailable" }, gateway, database }))
+}
+
+#[derive(serde::Serialize)]
+struct HealthBody {
+    status: &'static str,
+    gateway: bool,
+    database: bool,
+}
+
+async fn metrics(State(e): State<Endpoint>) -> impl IntoResponse {
+    if let Some(runner) = &e.runner {
+        e.metrics.set_sessions_live(runner.live_count().await);
+    }
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], e.metrics.encode())
+}
+
+/// Binds `addr` (`host:port`; port 0 picks a free one) and serves the
+/// endpoint until the task is aborted. Returns the bound address.
+pub async fn serve(addr: &str, endpoint: Endpoint) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    if bound.ip().is_loopback() {
+        tracing::info!(addr = %bound, "health and metrics at http://{bound}/healthz and /metrics");
+    } else {
+        tracing::warn!(
+            addr = %bound,
+            "health and metrics listen beyond loopback; keep this port on a private network"
+        );
+    }
+    let app = router(endpoint);
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics endpoint stopped");
+        }
+    });
+    Ok((bound, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_encoded_with_their_names() {
+        let m = Metrics::new();
+        m.interaction("help", Outcome::Ok, Some(Duration::from_millis(20)));
+        m.interaction("routine post", Outcome::Refused, None);
+        m.sent(&Sent::Ok {
+            channel: 1,
+            message_id: None,
+            retries: 2,
+            queued_for: Duration::from_millis(1500),
+            priority: Priority::Cue,
+        });
+        m.sent(&Sent::Ok {
+            channel: 1,
+            message_id: None,
+            retries: 0,
+            queued_for: Duration::from_millis(10),
+            priority: Priority::Post,
+        });
+        m.sent(&Sent::Failed { channel: 1, status: 403 });
+        m.reminder_fired();
+        m.reminder_skipped();
+        m.gateway_ready();
+        m.gateway_ready();
+        m.gateway_resumed();
+        m.database_error();
+        m.set_sessions_live(3);
+        let text = m.encode();
+        for want in [
+            "holdfast_interactions_total{command=\"help\",outcome=\"ok\"} 1",
+            "holdfast_interactions_total{command=\"routine post\",outcome=\"refused\"} 1",
+            "holdfast_interaction_duration_seconds_count{command=\"help\"} 1",
+            "holdfast_cues_sent_total 1",
+            "holdfast_cues_late_total 1",
+            "holdfast_cue_retries_total 2",
+            "holdfast_cue_lateness_seconds_count 1",
+            "holdfast_posts_sent_total 1",
+            "holdfast_messages_failed_total{status=\"403\"} 1",
+            "holdfast_reminders_fired_total 1",
+            "holdfast_reminders_skipped_total 1",
+            "holdfast_gateway_reconnects_total 2",
+            "holdfast_database_errors_total 1",
+            "holdfast_sessions_live 3",
+        ] {
+            assert!(text.contains(want), "{want} missing from\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[tokio::test]
+    async fn healthz_reports_each_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("h.db").display());
+        let pool = crate::store::connect(&url).await.unwrap();
+        assert!(database_writable(&pool).await);
+        let metrics = Arc::new(Metrics::new());
+        let endpoint = Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: None };
+        let (addr, task) = serve("127.0.0.1:0", endpoint).await.unwrap();
+        let client = reqwest::Client::new();
+        let get = |path: &'static str| {
+            let client = client.clone();
+            async move {
+                let r = client.get(format!("http://{addr}{path}")).send().await.unwrap();
+                let status = r.status().as_u16();
+                let ctype = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+                (status, ctype, r.text().await.unwrap())
+            }
+        };
+        let (status, _, body) = get("/healthz").await;
+        assert_eq!(status, 503);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v, serde_json::json!({"status": "unavailable", "gateway": false, "database": true}));
+        metrics.health().set_gateway(true);
+        let (status, _, body) = get("/healthz").await;
+        assert_eq!((status, body.as_str()), (200, r#"{"status":"ok","gateway":true,"database":true}"#));
+        pool.close().await;
+        let (status, _, body) = get("/healthz").await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("\"database\":false"), "{body}");
+        let (status, ctype, body) = get("/metrics").await;
+        assert_eq!((status, ctype.as_deref()), (200, Some(CONTENT_TYPE)));
+        assert!(body.contains("# TYPE holdfast_cues_sent counter") && body.ends_with("# EOF\n"), "{body}");
+        task.abort();
+    }
+}
