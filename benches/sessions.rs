@@ -401,11 +401,13 @@ async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {
         spread.last().copied().unwrap_or(f32::NAN),
     );
     println!(
-        "command wait for the runner lock (a live_count every 25 ms, {} samples): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "command wait for the runner lock (a live_count every 25 ms, {} samples): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.1}% waited > 10 ms",
         waits.len(),
         percentile(&waits, 0.5),
+        percentile(&waits, 0.9),
         percentile(&waits, 0.99),
         waits.last().copied().unwrap_or(f32::NAN),
+        100.0 * waits.iter().filter(|&&w| w > 10.0).count() as f64 / waits.len().max(1) as f64,
     );
     println!(
         "memory: peak resident (VmHWM) {hwm:.1} MiB; VmRSS baseline {base_rss:.1} MiB, after creation {rss_created:.1} MiB, peak sampled {peak_rss:.1} MiB, at end {rss_end:.1} MiB; ~{:.2} KiB per live session",

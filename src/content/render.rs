@@ -298,23 +298,28 @@ pub fn exercise(e: &Exercise, section: Section) -> Post {
     post
 }
 
-/// One line per step: "1. Hamstring Smash: 30 s each side × 2, rest 15 s".
+/// One step as a line: "**Hamstring Smash**: 30 s each side × 2 rounds, rest 15 s".
+pub fn step_line(name: &str, hold: u32, per_side: bool, rounds: u32, rest: u32) -> String {
+    let mut line = format!("**{name}**: {}", duration(hold));
+    if per_side {
+        line.push_str(" each side");
+    }
+    if rounds > 1 {
+        line.push_str(&format!(" × {rounds} rounds"));
+    }
+    if rest > 0 {
+        line.push_str(&format!(", rest {}", duration(rest)));
+    }
+    line
+}
+
+/// One line per step of a routine (see [`step_line`]).
 pub fn routine_steps(content: &Content, r: &Routine) -> Vec<String> {
     r.steps
         .iter()
         .map(|s| {
             let name = content.exercise(&s.exercise).map_or(s.exercise.as_str(), |e| e.name.as_str());
-            let mut line = format!("**{name}**: {}", duration(s.hold));
-            if s.per_side {
-                line.push_str(" each side");
-            }
-            if s.rounds > 1 {
-                line.push_str(&format!(" × {} rounds", s.rounds));
-            }
-            if s.rest > 0 {
-                line.push_str(&format!(", rest {}", duration(s.rest)));
-            }
-            line
+            step_line(name, s.hold, s.per_side, s.rounds, s.rest)
         })
         .collect()
 }

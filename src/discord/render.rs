@@ -108,19 +108,7 @@ pub fn lobby(content: &Content, view: &View) -> Vec<Post> {
         .plan
         .steps
         .iter()
-        .map(|s| {
-            let mut line = format!("**{}**: {}", s.exercise_name, duration(s.hold_secs));
-            if s.per_side {
-                line.push_str(" each side");
-            }
-            if s.rounds > 1 {
-                line.push_str(&format!(" × {} rounds", s.rounds));
-            }
-            if s.rest_secs > 0 {
-                line.push_str(&format!(", rest {}", duration(s.rest_secs)));
-            }
-            line
-        })
+        .map(|s| render::step_line(&s.exercise_name, s.hold_secs, s.per_side, s.rounds, s.rest_secs))
         .collect();
     if let Some(f) = post.fields.iter_mut().find(|f| f.name == "Steps") {
         let numbered: Vec<String> = steps.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect();
