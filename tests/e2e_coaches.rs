@@ -89,6 +89,11 @@ async fn settings_decide_who_coaches_and_refusals_change_nothing() {
     assert!(eph && t.contains("Reminder #1") && t.contains(":F>") && t.contains("Europe/Berlin"), "{t}");
     let (t, _) = ask(&sim, slash("remind").sub("list").by(coach()).build()).await;
     assert!(t.contains("#1") && t.contains("mon, wed, fri") && t.contains(":F>"), "{t}");
+    // Another channel, by the channel option.
+    let (t, _) = ask(&sim, remind_add("18:00", "weekdays").channel("channel", OTHER_CHANNEL_ID).by(coach()).build()).await;
+    assert!(t.contains("Reminder #2") && t.contains(&OTHER_CHANNEL_ID.to_string()), "{t}");
+    let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 2).by(coach()).build()).await;
+    assert!(t.contains("removed"), "{t}");
     let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 99).by(coach()).build()).await;
     assert!(t.contains("no reminder #99"), "{t}");
     let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 1).by(coach()).build()).await;
