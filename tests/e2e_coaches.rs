@@ -90,7 +90,8 @@ async fn settings_decide_who_coaches_and_refusals_change_nothing() {
     let (t, _) = ask(&sim, slash("remind").sub("list").by(coach()).build()).await;
     assert!(t.contains("#1") && t.contains("mon, wed, fri") && t.contains(":F>"), "{t}");
     // Another channel, by the channel option.
-    let (t, _) = ask(&sim, remind_add("18:00", "weekdays").channel("channel", OTHER_CHANNEL_ID).by(coach()).build()).await;
+    let (t, _) =
+        ask(&sim, remind_add("18:00", "weekdays").channel("channel", OTHER_CHANNEL_ID).by(coach()).build()).await;
     assert!(t.contains("Reminder #2") && t.contains(&OTHER_CHANNEL_ID.to_string()), "{t}");
     let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 2).by(coach()).build()).await;
     assert!(t.contains("removed"), "{t}");
