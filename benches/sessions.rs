@@ -324,6 +324,10 @@ async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let waits = std::mem::take(&mut *waits.lock().unwrap());
     timer.abort();
+    // The database writer may still be catching up: wait for it, and say how long.
+    let flush_started = Instant::now();
+    runner.flush().await;
+    println!("database writer caught up {:.1} s after the last session ended", flush_started.elapsed().as_secs_f64());
 
     let (done_rows, credit_rows): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM sessions WHERE state = 'done'), (SELECT COUNT(*) FROM hold_credits)",

@@ -74,11 +74,12 @@ async fn credited(pool: &sqlx::SqlitePool, user: u64) -> (i64, i64) {
 /// Advances the clock to each deadline in turn and ticks, `n` times.
 async fn run_deadlines(r: &Runner, clock: &ManualClock, id: i64, n: usize) {
     for _ in 0..n {
-        let Some(view) = r.view(id).await else { return };
-        let Some(d) = view.deadline_ms else { return };
+        let Some(view) = r.view(id).await else { break };
+        let Some(d) = view.deadline_ms else { break };
         clock.set(d);
         r.tick().await;
     }
+    r.flush().await;
 }
 
 #[tokio::test]
@@ -145,6 +146,7 @@ async fn a_restart_mid_hold_carries_on_without_repeating_a_phase() {
     run_deadlines(&r, &clock, id, 2).await; // get ready, then hold (left)
     assert_eq!(before.kinds(), vec![K::GetReady, K::Hold]);
     let hold_ends = r.view(id).await.unwrap().deadline_ms.unwrap();
+    r.flush().await;
     drop(r);
 
     // Back 2 s into the switch: the left hold is credited once, the switch
@@ -153,6 +155,7 @@ async fn a_restart_mid_hold_carries_on_without_repeating_a_phase() {
     let after = Arc::new(Recorder::default());
     let r = runner(&pool, &clock, &after);
     assert_eq!(r.restore().await.unwrap(), 1);
+    r.flush().await;
     assert_eq!(after.kinds(), vec![K::SwitchSides]);
     let switch = after.0.lock().unwrap()[0].announcements[0].clone();
     assert_eq!(switch.ends_at_ms, Some(hold_ends + 5_000));
@@ -167,7 +170,8 @@ async fn a_restart_mid_hold_carries_on_without_repeating_a_phase() {
 
     // A second restore of an ended session does nothing.
     let again = Arc::new(Recorder::default());
-    assert_eq!(runner(&pool, &clock, &again).restore().await.unwrap(), 0);
+    let r = runner(&pool, &clock, &again);
+    assert_eq!(r.restore().await.unwrap(), 0);
     assert!(again.kinds().is_empty());
 }
 
@@ -180,10 +184,13 @@ async fn down_longer_than_15_minutes_ends_the_session_with_a_message() {
     let id = r.start(spec()).await.unwrap().id;
     run_deadlines(&r, &clock, id, 2).await;
     let hold_ends = r.view(id).await.unwrap().deadline_ms.unwrap();
+    r.flush().await;
     drop(r);
     clock.set(hold_ends + 15 * 60_000 + 1);
     let after = Arc::new(Recorder::default());
-    assert_eq!(runner(&pool, &clock, &after).restore().await.unwrap(), 0);
+    let r = runner(&pool, &clock, &after);
+    assert_eq!(r.restore().await.unwrap(), 0);
+    r.flush().await;
     assert_eq!(after.kinds(), vec![K::Abandoned]);
     assert_eq!(credited(&pool, HOST).await, (1, 20), "the hold that was done is credited");
     let row = store::sessions::get_session(&pool, id).await.unwrap();

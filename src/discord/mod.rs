@@ -229,7 +229,7 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
         pool: pool.clone(),
         content,
         index,
-        runner,
+        runner: runner.clone(),
         outbound: outbound.clone(),
         reminders: wake,
         config: config.clone(),
@@ -293,6 +293,7 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
     // The gateway is closed: no new commands. Sessions are stored on every
     // phase change; send what is still queued, then stop.
     timers.abort();
+    runner.flush().await;
     reminder_task.abort();
     if !outbound.drain(Duration::from_secs(10)).await {
         tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");

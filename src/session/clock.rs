@@ -6,6 +6,11 @@
 pub trait Clock: Send + Sync + 'static {
     /// Now, as Unix milliseconds.
     fn now_ms(&self) -> i64;
+
+    /// Now, as Unix microseconds (for waking on time; ms precision by default).
+    fn now_micros(&self) -> i64 {
+        self.now_ms() * 1000
+    }
 }
 
 /// The system clock.
@@ -15,6 +20,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
         chrono::Utc::now().timestamp_millis()
+    }
+
+    fn now_micros(&self) -> i64 {
+        chrono::Utc::now().timestamp_micros()
     }
 }
 

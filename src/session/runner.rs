@@ -24,7 +24,8 @@ use super::clock::{self, Clock};
 use super::engine::{
     Announcement, CurrentPhase, Event, Membership, Outcome, Participant, Plan, Refusal, Session, Side, MAX_DOWNTIME_MS,
 };
-use crate::store::batch::{self, SessionWrite};
+use super::writer::Writer;
+use crate::store::batch::SessionWrite;
 use crate::store::{self, db_id, sessions, Credit, NewSession, SessionState, StoreError};
 
 /// What the Discord layer (or a test) needs to render a session.
@@ -148,7 +149,8 @@ struct Inner {
     sink: Arc<dyn Sink>,
     table: Mutex<Table>,
     wake: Notify,
-    on_db_error: std::sync::RwLock<Option<DbErrorFn>>,
+    on_db_error: Arc<std::sync::RwLock<Option<DbErrorFn>>>,
+    writer: Writer,
 }
 
 type DbErrorFn = Box<dyn Fn() + Send + Sync>;
@@ -213,15 +215,22 @@ fn write_of(session: &Session) -> SessionWrite {
 
 impl Runner {
     /// A runner over `pool`, reading time from `clock`, posting to `sink`.
+    /// Must be called within a tokio runtime (it starts the writer task).
     pub fn new(pool: SqlitePool, clock: Arc<dyn Clock>, sink: Arc<dyn Sink>) -> Self {
-        let inner = Inner {
-            pool,
-            clock,
-            sink,
-            table: Mutex::new(Table::default()),
-            wake: Notify::new(),
-            on_db_error: std::sync::RwLock::new(None),
-        };
+        let on_db_error: Arc<std::sync::RwLock<Option<DbErrorFn>>> = Arc::new(std::sync::RwLock::new(None));
+        let slot = on_db_error.clone();
+        let writer = Writer::spawn(
+            pool.clone(),
+            Arc::new(move || {
+                if let Ok(f) = slot.read() {
+                    if let Some(f) = f.as_ref() {
+                        f();
+                    }
+                }
+            }),
+        );
+        let inner =
+            Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new(), on_db_error, writer };
         Self { inner: Arc::new(inner) }
     }
 
@@ -233,12 +242,9 @@ impl Runner {
         }
     }
 
-    fn db_error(&self) {
-        if let Ok(f) = self.inner.on_db_error.read() {
-            if let Some(f) = f.as_ref() {
-                f();
-            }
-        }
+    /// Waits until every change so far is in the database.
+    pub async fn flush(&self) {
+        self.inner.writer.flush().await;
     }
 
     /// Now, by the runner's clock.
@@ -266,7 +272,8 @@ impl Runner {
         let id = sessions::create_session(&self.inner.pool, &new, now).await?;
         let (session, out) = Session::new(id, spec.host, spec.plan, spec.start_in_secs, now);
         let live = Live { session, guild_id: spec.guild_id, channel_id: spec.channel_id };
-        batch::apply(&self.inner.pool, &[write_of(&live.session)], &[], now).await?;
+        // Stored before anything is announced: a restart must find the engine.
+        crate::store::batch::apply(&self.inner.pool, &[write_of(&live.session)], &[], now).await?;
         let view = View::of(&live);
         self.deliver(&live, out.announcements);
         let deadline = live.session.deadline_ms();
@@ -311,7 +318,7 @@ impl Runner {
         let over = live.session.is_over();
         let new = live.session.deadline_ms();
         self.deliver(live, out.announcements.clone());
-        batch::apply(&self.inner.pool, &[write], &credits, now).await?;
+        self.inner.writer.write(vec![write], credits, now);
         match (user, out.membership) {
             (Some(u), Some(Membership::Joined)) => {
                 sessions::join_session(&self.inner.pool, id, db_id(u), now).await?;
@@ -344,10 +351,7 @@ impl Runner {
             }
             None => return,
         };
-        if let Err(e) = batch::apply(&self.inner.pool, &[write], &[], now).await {
-            tracing::error!(session = id, error = %e, "could not end a session whose channel is gone");
-            self.db_error();
-        }
+        self.inner.writer.write(vec![write], Vec::new(), now);
         tracing::warn!(session = id, channel = channel_id, "session ended: its channel is gone or forbids the bot");
         table.remove(id);
     }
@@ -383,7 +387,7 @@ impl Runner {
                 restored += 1;
             }
         }
-        batch::apply(&self.inner.pool, &writes, &credits, now).await?;
+        self.inner.writer.write(writes, credits, now);
         drop(table);
         self.inner.wake.notify_one();
         Ok(restored)
@@ -408,30 +412,32 @@ impl Runner {
             table.timers.remove(&(d, id));
             due.push(id);
         }
-        let mut writes = Vec::with_capacity(due.len());
+        // Cues first: every due session moves on and is announced before
+        // anything is serialised for the database.
+        let mut changed = Vec::with_capacity(due.len());
         let mut credits = Vec::new();
-        let mut over = Vec::new();
         for id in due {
             let Some(live) = table.sessions.get_mut(&id) else { continue };
             let Ok(out) = live.session.handle(now, Event::Tick) else { continue };
-            credits.extend(credits_of(live, &out, now));
-            writes.push(write_of(&live.session));
-            let next = live.session.deadline_ms();
-            let ended = live.session.is_over();
+            if !out.credits.is_empty() {
+                credits.extend(credits_of(live, &out, now));
+            }
             self.deliver(live, out.announcements);
-            if ended {
-                over.push(id);
-            } else if let Some(d) = next {
-                table.timers.insert((d, id));
+            changed.push(id);
+        }
+        let mut writes = Vec::with_capacity(changed.len());
+        for id in changed {
+            let Some(live) = table.sessions.get(&id) else { continue };
+            writes.push(write_of(&live.session));
+            match (live.session.is_over(), live.session.deadline_ms()) {
+                (true, _) => table.remove(id),
+                (false, Some(d)) => {
+                    table.timers.insert((d, id));
+                }
+                (false, None) => {}
             }
         }
-        for id in over {
-            table.remove(id);
-        }
-        if let Err(e) = batch::apply(&self.inner.pool, &writes, &credits, now).await {
-            tracing::error!(error = %e, sessions = writes.len(), "could not store session progress");
-            self.db_error();
-        }
+        self.inner.writer.write(writes, credits, now);
     }
 
     /// Wakes the timer loop to look at the clock again (after a manual clock
@@ -441,24 +447,46 @@ impl Runner {
     }
 
     /// Runs the timer loop (abort the handle to stop it).
+    ///
+    /// tokio's timer has 1 ms ticks and rounds up, so the loop sleeps until
+    /// [`EARLY_US`] before a deadline and yields through the last stretch:
+    /// a cue goes out within a fraction of a millisecond of its second.
     pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
         let runner = self.clone();
         tokio::spawn(async move {
             loop {
                 let next = runner.inner.table.lock().await.timers.first().map(|&(d, _)| d);
                 let notified = runner.inner.wake.notified();
-                match next {
-                    Some(d) if d <= runner.now_ms() => runner.tick().await,
-                    Some(d) => {
-                        let wait = clock::until(runner.now_ms(), d);
+                let Some(d) = next else {
+                    notified.await;
+                    continue;
+                };
+                let left_us = d * 1000 - runner.inner.clock.now_micros();
+                if left_us <= 0 {
+                    runner.tick().await;
+                } else if left_us > EARLY_US {
+                    let wait = std::time::Duration::from_micros(u64::try_from(left_us - EARLY_US).unwrap_or(0));
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = notified => {}
+                    }
+                } else {
+                    let give_up = std::time::Instant::now() + std::time::Duration::from_micros(2 * EARLY_US as u64);
+                    while runner.now_ms() < d && std::time::Instant::now() < give_up {
+                        tokio::task::yield_now().await;
+                    }
+                    if runner.now_ms() < d {
+                        // A clock that does not follow real time (tests): wait to be woken.
                         tokio::select! {
-                            () = tokio::time::sleep(wait) => {}
+                            () = tokio::time::sleep(clock::until(runner.now_ms(), d)) => {}
                             () = notified => {}
                         }
                     }
-                    None => notified.await,
                 }
             }
         })
     }
 }
+
+/// How long before a deadline the timer loop stops sleeping and yields.
+const EARLY_US: i64 = 1_500;

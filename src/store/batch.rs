@@ -34,6 +34,15 @@ pub enum SessionWrite {
     },
 }
 
+impl SessionWrite {
+    /// The session written.
+    pub fn id(&self) -> i64 {
+        match self {
+            SessionWrite::Save { id, .. } | SessionWrite::Finish { id, .. } => *id,
+        }
+    }
+}
+
 /// What [`apply`] changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Applied {
