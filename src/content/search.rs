@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::fuzzy::Corrector;
 use super::intent;
-use super::model::Content;
+use super::model::{Content, Exercise, FaqEntry};
 use super::text::{is_stop_word, words, Analyzer};
 
 /// Field weights and BM25 parameters.
@@ -80,6 +80,22 @@ pub struct AskResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
     pub suggestions: Vec<Suggestion>,
+}
+
+/// An exercise's FAQ plus entries derived from its own fields when the file
+/// has none of that kind: which muscles it works (from `muscles` and
+/// `summary`). Nothing here adds a fact the content does not state.
+fn with_derived_entries(e: &Exercise) -> Vec<FaqEntry> {
+    let mut faq = e.faq.clone();
+    if !faq.iter().any(|f| f.id == "muscles") && !e.muscles.is_empty() {
+        faq.push(FaqEntry {
+            id: "muscles".into(),
+            question: format!("Which muscles does the {} work?", e.name.to_lowercase()),
+            phrasings: vec!["what muscles does it target".into(), "which muscles are worked".into()],
+            answer: format!("It works the {}. {}", e.muscles.join(", "), e.summary),
+        });
+    }
+    faq
 }
 
 /// Entries scored for one question.
@@ -231,12 +247,12 @@ impl FaqIndex {
                 let mut names = vec![e.name.clone(), e.id.replace('-', " ")];
                 names.extend(e.aliases.iter().cloned());
                 names.extend(e.muscles.iter().cloned());
-                (Some(i), &e.id, &e.name, names.join(" "), &e.faq)
+                (Some(i), &e.id, &e.name, names.join(" "), with_derived_entries(e))
             })
-            .chain(content.topics.iter().map(|t| (None, &t.id, &t.name, String::new(), &t.faq)));
+            .chain(content.topics.iter().map(|t| (None, &t.id, &t.name, String::new(), t.faq.clone())));
 
         for (exercise, owner_id, owner_name, names, faq) in owners {
-            for entry in faq {
+            for entry in &faq {
                 let mut question = entry.question.clone();
                 for p in &entry.phrasings {
                     question.push_str(" \n ");

@@ -18,7 +18,7 @@ const STOP_WORDS: &[&str] = &[
     "was", "way", "we", "were", "what", "whats", "what's", "which", "while", "who", "why", "will", "with", "would",
     "yeah", "yo", "you", "your", "guys", "coach", "bot", "holdfast", "thx", "thanks", "tell", "know", "want", "wanna",
     "gonna", "go", "also", "kind", "sort", "one", "ones", "there's", "here", "still", "too", "very", "super", "kinda",
-    "bit", "little", "lot", "lots", "much",
+    "up", "make", "bit", "little", "lot", "lots", "much",
 ];
 
 /// Slang, abbreviations and spelling variants, rewritten word by word before
