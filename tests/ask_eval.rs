@@ -81,3 +81,12 @@ fn every_expected_entry_exists() {
         assert!(index.entry(owner, faq).is_some(), "{} names no entry", c.expect);
     }
 }
+
+#[test]
+fn exercises_answer_which_muscles_they_work_from_their_own_fields() {
+    let (index, _) = load();
+    let (entry, _) = index.best_entry("what muscles does the psoas smash target").unwrap();
+    assert_eq!(entry, "psoas-smash/muscles");
+    let answer = index.entry("psoas-smash", "muscles").unwrap().answer.unwrap();
+    assert!(answer.to_lowercase().contains("psoas"), "{answer}");
+}
