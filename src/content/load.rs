@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::model::{normalize_name, Content, Exercise, FaqEntry, HoldRange, Routine, RoutineStep, Topic};
-use super::raw::{RawExercise, RawFaq, RawRoutine, RawTopic, Text};
+use super::model::{normalize_name, Content, Exercise, FaqEntry, HoldRange, Routine, RoutineStep, SourceDoc, Topic};
+use super::raw::{RawExercise, RawFaq, RawRoutine, RawSource, RawTopic, Text};
 
 /// Limits that follow from what Discord can show (see docs/content.md).
 pub mod limits {
@@ -127,6 +127,35 @@ impl Checker<'_> {
         self.list(v.get_ref(), what, limits::ITEM)
     }
 
+    /// An `avoid_if` item: it completes "Do not do it if …", so it is a bare
+    /// condition without a leading "Avoid" or a closing full stop.
+    fn condition(&mut self, v: &Text) -> String {
+        let s = self.text(v, "avoid_if item", limits::ITEM);
+        let lower = s.to_lowercase();
+        let lead =
+            ["do not", "don't", "avoid", "if ", "not ", "never", "skip"].into_iter().find(|w| lower.starts_with(w));
+        if let Some(w) = lead {
+            self.at(v, format!("an avoid_if item completes \"Do not do it if …\": drop the leading {w:?}"));
+        } else if s.ends_with('.') {
+            self.at(v, "an avoid_if item completes \"Do not do it if …\": drop the closing full stop");
+        }
+        s
+    }
+
+    /// Source ids that must name a file in `content/sources/`.
+    fn sources(&mut self, v: &[Text], known: &[SourceDoc]) -> Vec<String> {
+        v.iter()
+            .map(|t| {
+                let id = t.get_ref().trim().to_string();
+                if !known.iter().any(|s| s.id == id) {
+                    let ids: Vec<&str> = known.iter().map(|s| s.id.as_str()).collect();
+                    self.at(t, format!("unknown source {id:?}; known sources: {}", ids.join(", ")));
+                }
+                id
+            })
+            .collect()
+    }
+
     fn id_matches_file(&mut self, id: &Text) {
         let stem = self.src.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         if id.get_ref() != stem {
@@ -200,6 +229,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
     let topic_src = read_sources(dir, &mut problems);
     let exercise_src = read_sources(&dir.join("exercises"), &mut problems);
     let routine_src = read_sources(&dir.join("routines"), &mut problems);
+    let source_src = read_sources(&dir.join("sources"), &mut problems);
     if exercise_src.is_empty() {
         problems.push(Problem {
             path: dir.join("exercises"),
@@ -210,6 +240,20 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
     }
 
     let mut content = Content::default();
+    for src in &source_src {
+        let Some(raw) = parse::<RawSource>(src, &mut problems) else {
+            continue;
+        };
+        let mut c = Checker { src, problems: &mut problems };
+        c.id_matches_file(&raw.id);
+        let doc = SourceDoc {
+            id: c.slug(&raw.id, "id"),
+            title: c.text(&raw.title, "title", limits::NAME),
+            author: raw.author.as_ref().map(|a| c.text(a, "author", limits::NAME)),
+            about: c.text(&raw.about, "about", limits::SHORT),
+        };
+        content.sources.push(doc);
+    }
     let mut names: HashMap<String, String> = HashMap::new();
     // Exercises whose file did not parse: routines naming them get no second,
     // misleading "unknown exercise" problem.
@@ -220,7 +264,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
             continue;
         };
         let mut c = Checker { src, problems: &mut problems };
-        let ex = exercise(&mut c, &raw);
+        let ex = exercise(&mut c, &raw, &content.sources);
         if content.exercise(&ex.id).is_some() {
             c.at(&raw.id, format!("duplicate exercise id {:?}", ex.id));
         }
@@ -255,6 +299,7 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
             id: c.slug(&raw.id, "id"),
             name: c.text(&raw.name, "name", limits::NAME),
             summary: c.text(&raw.summary, "summary", limits::SHORT),
+            sources: c.sources(&raw.sources, &content.sources),
             faq: c.faq(&raw.faq),
         };
         if content.exercise(&topic.id).is_some() {
@@ -282,8 +327,11 @@ pub fn load_dir(dir: &Path) -> Result<Content, Problems> {
     }
 }
 
-fn exercise(c: &mut Checker<'_>, raw: &RawExercise) -> Exercise {
+fn exercise(c: &mut Checker<'_>, raw: &RawExercise, sources: &[SourceDoc]) -> Exercise {
     c.id_matches_file(&raw.id);
+    if raw.avoid_if.is_empty() && raw.ask_first.is_empty() {
+        c.at(&raw.stop_signs, "an exercise needs at least one restriction (avoid_if or ask_first)");
+    }
     let hold = raw.hold.get_ref();
     let range = HoldRange { default: *hold.default.get_ref(), min: *hold.min.get_ref(), max: *hold.max.get_ref() };
     if range.min < limits::HOLD_MIN || range.max > limits::HOLD_MAX {
@@ -308,8 +356,10 @@ fn exercise(c: &mut Checker<'_>, raw: &RawExercise) -> Exercise {
         instructions: c.nonempty_list(&raw.instructions, "instruction"),
         technique: c.nonempty_list(&raw.technique, "technique tip"),
         breathing: c.nonempty_list(&raw.breathing, "breathing tip"),
-        restrictions: c.nonempty_list(&raw.restrictions, "restriction"),
+        avoid_if: raw.avoid_if.iter().map(|t| c.condition(t)).collect(),
+        ask_first: c.list(&raw.ask_first, "ask_first item", limits::ITEM),
         stop_signs: c.nonempty_list(&raw.stop_signs, "stop sign"),
+        sources: c.sources(&raw.sources, sources),
         hold: range,
         hold_source: c.text(&hold.source, "hold source", limits::ITEM),
         faq: c.faq(&raw.faq),

@@ -40,8 +40,15 @@ pub struct Exercise {
     pub instructions: Vec<String>,
     pub technique: Vec<String>,
     pub breathing: Vec<String>,
-    pub restrictions: Vec<String>,
+    /// Conditions under which it must not be done; each completes "Do not do
+    /// it if …" (lower-case start, no full stop).
+    pub avoid_if: Vec<String>,
+    /// "Check with someone first" sentences, each saying whom to ask.
+    pub ask_first: Vec<String>,
+    /// When to stop at once, as full sentences.
     pub stop_signs: Vec<String>,
+    /// Ids of the documents (`content/sources/`) this exercise draws on.
+    pub sources: Vec<String>,
     pub hold: HoldRange,
     /// Where the hold numbers come from.
     pub hold_source: String,
@@ -55,7 +62,30 @@ pub struct Topic {
     pub id: String,
     pub name: String,
     pub summary: String,
+    /// Ids of the documents (`content/sources/`) this topic draws on.
+    pub sources: Vec<String>,
     pub faq: Vec<FaqEntry>,
+}
+
+/// A document the content draws its facts from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDoc {
+    pub id: String,
+    pub title: String,
+    /// Only when the document names its author.
+    pub author: Option<String>,
+    /// One sentence on what the document is.
+    pub about: String,
+}
+
+impl SourceDoc {
+    /// "SMR for Hamstrings, by Will Newton" or just the title.
+    pub fn citation(&self) -> String {
+        match &self.author {
+            Some(a) => format!("\u{201c}{}\u{201d} by {a}", self.title),
+            None => format!("\u{201c}{}\u{201d}", self.title),
+        }
+    }
 }
 
 /// One step of a routine, with every default already applied.
@@ -84,12 +114,24 @@ pub struct Content {
     pub exercises: Vec<Exercise>,
     pub topics: Vec<Topic>,
     pub routines: Vec<Routine>,
+    pub sources: Vec<SourceDoc>,
 }
 
 impl Content {
     /// The exercise with this id.
     pub fn exercise(&self, id: &str) -> Option<&Exercise> {
         self.exercises.iter().find(|e| e.id == id)
+    }
+
+    /// The source document with this id.
+    pub fn source(&self, id: &str) -> Option<&SourceDoc> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// "Based on: “Hamstring Smash”; “SMR for Hamstrings” by Will Newton."
+    pub fn provenance(&self, ids: &[String]) -> Option<String> {
+        let cited: Vec<String> = ids.iter().filter_map(|id| self.source(id)).map(SourceDoc::citation).collect();
+        (!cited.is_empty()).then(|| format!("Based on: {}", cited.join("; ")))
     }
 
     /// The routine with this id.
@@ -118,6 +160,48 @@ impl Content {
             return None;
         }
         self.routines.iter().find(|r| normalize_name(&r.id) == key || normalize_name(&r.name) == key)
+    }
+}
+
+impl Exercise {
+    /// Every restriction as a full sentence: "Do not do it if …." first,
+    /// then the "ask first" ones.
+    pub fn restriction_sentences(&self) -> Vec<String> {
+        self.avoid_if
+            .iter()
+            .map(|c| format!("Do not do it if {}.", c.trim_end_matches('.')))
+            .chain(self.ask_first.iter().cloned())
+            .collect()
+    }
+
+    /// Restrictions and stop signs in a few lines, for answers that tell
+    /// someone how to do the exercise.
+    pub fn safety_note(&self) -> String {
+        let mut out = String::new();
+        if !self.avoid_if.is_empty() {
+            let conditions: Vec<&str> = self.avoid_if.iter().map(|c| c.trim_end_matches('.')).collect();
+            out.push_str(&format!("Do not do it if {}.", join_or(&conditions)));
+        }
+        for a in &self.ask_first {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(a);
+        }
+        if !self.stop_signs.is_empty() {
+            out.push('\n');
+            out.push_str(&self.stop_signs.join(" "));
+        }
+        out
+    }
+}
+
+/// "a, b, or c" (with "or if" between conditions that are clauses).
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{}, or if {last}", init.join(", or if ")),
     }
 }
 

@@ -40,11 +40,16 @@ pub struct RawExercise {
     pub position: Text,
     pub per_side: bool,
     pub summary: Text,
+    #[serde(default)]
+    pub sources: Vec<Text>,
     pub description: Text,
     pub instructions: Spanned<Vec<Text>>,
     pub technique: Spanned<Vec<Text>>,
     pub breathing: Spanned<Vec<Text>>,
-    pub restrictions: Spanned<Vec<Text>>,
+    #[serde(default)]
+    pub avoid_if: Vec<Text>,
+    #[serde(default)]
+    pub ask_first: Vec<Text>,
     pub stop_signs: Spanned<Vec<Text>>,
     pub hold: Spanned<RawHold>,
     #[serde(default)]
@@ -58,7 +63,19 @@ pub struct RawTopic {
     pub name: Text,
     pub summary: Text,
     #[serde(default)]
+    pub sources: Vec<Text>,
+    #[serde(default)]
     pub faq: Vec<RawFaq>,
+}
+
+/// A document the content draws on (`content/sources/*.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Text,
+    pub title: Text,
+    pub author: Option<Text>,
+    pub about: Text,
 }
 
 #[derive(Debug, Deserialize)]

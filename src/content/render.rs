@@ -80,6 +80,9 @@ pub struct Post {
     pub title: String,
     pub description: String,
     pub fields: Vec<Field>,
+    /// Fields that every page repeats after its own (the safety fields):
+    /// however a post is split, no page goes out without them.
+    pub pinned: Vec<Field>,
     pub footer: Option<String>,
 }
 
@@ -152,33 +155,38 @@ impl Post {
         self.title.chars().count()
             + self.description.chars().count()
             + self.footer.as_deref().map_or(0, |f| f.chars().count())
-            + self.fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>()
+            + self.fields.iter().chain(&self.pinned).map(field_len).sum::<usize>()
     }
 
     /// Splits into pages that each fit one embed. The first page keeps the
-    /// description; later pages repeat the title, marked as continued.
+    /// description; later pages repeat the title, marked as continued. The
+    /// pinned fields are repeated at the end of every page (and become
+    /// ordinary fields of the pages returned).
     pub fn paginate(&self) -> Vec<Post> {
         let title = truncate(&self.title, TITLE_MAX - 12);
         let mut description = chunk_text(&self.description, DESCRIPTION_MAX).into_iter();
-        let mut pages = vec![Post {
-            title: title.clone(),
-            description: description.next().unwrap_or_default(),
-            fields: Vec::new(),
-            footer: None,
-        }];
+        let mut pages =
+            vec![Post { title: title.clone(), description: description.next().unwrap_or_default(), ..Post::default() }];
         for extra in description {
             pages.push(Post { title: format!("{title} (continued)"), description: extra, ..Post::default() });
         }
         let footer_len = self.footer.as_deref().map_or(0, |f| f.chars().count());
+        let pinned_len: usize = self.pinned.iter().map(field_len).sum();
+        let pinned_count = self.pinned.len();
         for field in &self.fields {
-            let fits =
-                |p: &Post| p.fields.len() < FIELDS_MAX && p.size() + footer_len + field_len(field) <= EMBED_TOTAL_MAX;
+            let fits = |p: &Post| {
+                p.fields.len() + pinned_count < FIELDS_MAX
+                    && p.size() + footer_len + pinned_len + field_len(field) <= EMBED_TOTAL_MAX
+            };
             if !pages.last().is_some_and(fits) {
                 pages.push(Post { title: format!("{title} (continued)"), ..Post::default() });
             }
             if let Some(p) = pages.last_mut() {
                 p.fields.push(field.clone());
             }
+        }
+        for p in &mut pages {
+            p.fields.extend(self.pinned.iter().cloned());
         }
         if let Some(p) = pages.last_mut() {
             p.footer = self.footer.clone();
@@ -192,7 +200,7 @@ impl Post {
         if !self.description.is_empty() {
             out.push_str(&format!("\n{}\n", self.description));
         }
-        for f in &self.fields {
+        for f in self.fields.iter().chain(&self.pinned) {
             out.push_str(&format!("\n## {}\n{}\n", f.name, f.value));
         }
         if let Some(footer) = &self.footer {
@@ -232,16 +240,29 @@ fn hold_line(e: &Exercise) -> String {
     )
 }
 
-/// Adds the safety fields: who should not do it, and when to stop at once.
-fn safety(post: &mut Post, e: &Exercise) {
-    post.list("⚠️ Do not do this if", &e.restrictions, false);
-    post.list("🛑 Stop at once if", &e.stop_signs, false);
+/// Restriction and stop-sign sentences as fields (for answers).
+pub fn safety_list_fields(restrictions: &[String], stop_signs: &[String]) -> Vec<Field> {
+    let mut post = Post::default();
+    post.list("⛔ Before you start", restrictions, false);
+    post.list("🛑 Stop signs", stop_signs, false);
+    post.fields
+}
+
+/// The safety fields of an exercise: when not to do it, whom to ask first,
+/// and when to stop at once.
+pub fn safety_fields(e: &Exercise) -> Vec<Field> {
+    let mut post = Post::default();
+    post.list("⛔ Do not do it if", &e.avoid_if, false);
+    post.list("🩺 Ask a professional first", &e.ask_first, false);
+    post.list("🛑 Stop signs", &e.stop_signs, false);
+    post.fields
 }
 
 /// What `/exercise` posts (and `holdfast show` prints) for one section.
 /// Safety is part of every section: nothing that says how to do an exercise
 /// goes out without it.
-pub fn exercise(e: &Exercise, section: Section) -> Post {
+/// The footer names the documents the exercise draws on.
+pub fn exercise(content: &Content, e: &Exercise, section: Section) -> Post {
     let mut post = Post { title: e.name.clone(), ..Post::default() };
     let overview = |post: &mut Post| {
         post.description = format!("{}\n\n{}", e.summary, e.description);
@@ -288,13 +309,17 @@ pub fn exercise(e: &Exercise, section: Section) -> Post {
             post.list("Breathing", &e.breathing, false);
         }
     }
-    safety(&mut post, e);
+    post.pinned = safety_fields(e);
     if section == Section::All {
         for f in &e.faq {
             post.field(&f.question, &f.answer);
         }
     }
-    post.footer = Some(format!("{} · section: {}", e.id, section.name()));
+    let mut footer = format!("{} · section: {}", e.id, section.name());
+    if let Some(p) = content.provenance(&e.sources) {
+        footer = format!("{p} · {footer}");
+    }
+    post.footer = Some(footer);
     post
 }
 
@@ -333,8 +358,8 @@ pub fn routine_safety(post: &mut Post, content: &Content, r: &Routine) {
         }
         seen.push(s.exercise.clone());
         if let Some(e) = content.exercise(&s.exercise) {
-            let mut items = e.restrictions.clone();
-            items.extend(e.stop_signs.iter().map(|x| format!("Stop at once if: {x}")));
+            let mut items = e.restriction_sentences();
+            items.extend(e.stop_signs.iter().cloned());
             post.list(&format!("⚠️ Safety: {}", e.name), &items, false);
         }
     }
