@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::content::render::{self, Section};
+use crate::content::search::AnswerKind;
 use crate::content::{load_dir, Content, FaqIndex};
 
 /// What a command prints and how it exits.
@@ -70,11 +71,22 @@ pub fn ask(content: &Content, question: &str, json: bool) -> Output {
     match (&result.answer, &result.question) {
         (Some(answer), Some(q)) => {
             let name = result.exercise_name.as_deref().unwrap_or_default();
-            out.push_str(&format!("{q}\n\n{answer}\n\n(from: {name})\n"));
+            out.push_str(&format!("{q}\n\n{answer}\n"));
+            // A safety answer is made of the restrictions already.
+            if result.kind != Some(AnswerKind::Safety) {
+                if let Some(note) = result.safety_note() {
+                    out.push_str(&format!("\nSafety ({name}):\n{note}\n"));
+                }
+            }
+            let section = result.section.unwrap_or("faq");
+            out.push_str(&format!("\n(from: {name} · {section})\n"));
         }
-        _ => out.push_str(
-            "I don't know the answer to that one. If it is about pain or an injury, ask a qualified professional.\n",
-        ),
+        _ => match &result.reason {
+            Some(reason) => out.push_str(&format!("{reason}\n")),
+            None => out.push_str(
+                "I don't know the answer to that one. If it is about pain or an injury, ask a qualified professional.\n",
+            ),
+        },
     }
     if !result.suggestions.is_empty() {
         out.push_str(if result.matched { "\nRelated:\n" } else { "\nDid you mean:\n" });
@@ -95,7 +107,7 @@ pub fn show(content: &Content, name: &str, section: Option<&str>) -> Output {
         let names: Vec<String> = content.exercises.iter().map(|e| format!("{} ({})", e.name, e.id)).collect();
         return Output::fail(format!("unknown exercise {name:?}; known exercises: {}\n", names.join(", ")));
     };
-    let pages = render::exercise(ex, section).paginate();
+    let pages = render::exercise(content, ex, section).paginate();
     let text: Vec<String> = pages.iter().map(render::Post::to_text).collect();
     Output::ok(text.join("\n---\n\n"))
 }

@@ -56,7 +56,7 @@ fn check_passes_on_the_shipped_content_and_fails_with_positions() {
     std::fs::write(dir.path().join("exercises/x.toml"), "id = \"x\"\nname = \"X\"\nbogus = true\n").unwrap();
     let (code, _, err) = holdfast(&["check"], &[("HOLDFAST_CONTENT_DIR", dir.path().to_str().unwrap())]);
     assert_eq!(code, 1);
-    assert!(err.lines().next().unwrap().ends_with("exercises/x.toml:3:1: unknown field `bogus`, expected one of `id`, `name`, `aliases`, `muscles`, `equipment`, `substitutes`, `position`, `per_side`, `summary`, `description`, `instructions`, `technique`, `breathing`, `restrictions`, `stop_signs`, `hold`, `faq`"), "{err}");
+    assert!(err.lines().next().unwrap().ends_with("exercises/x.toml:3:1: unknown field `bogus`, expected one of `id`, `name`, `aliases`, `muscles`, `equipment`, `substitutes`, `position`, `per_side`, `summary`, `sources`, `description`, `instructions`, `technique`, `breathing`, `avoid_if`, `ask_first`, `stop_signs`, `hold`, `faq`"), "{err}");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn ask_json_prints_one_object_on_one_line() {
 fn show_prints_instructions_with_restrictions_and_refuses_unknown_names() {
     let (code, out, _) = holdfast(&["show", "hamstring smash", "--section", "instructions"], &[]);
     assert_eq!(code, 0);
-    assert!(out.contains("## Steps") && out.contains("## ⚠️ Do not do this if") && out.contains("torn"), "{out}");
+    assert!(out.contains("## Steps") && out.contains("## ⛔ Do not do it if") && out.contains("torn"), "{out}");
     let (code, _, err) = holdfast(&["show", "bench press"], &[]);
     assert_eq!(code, 1);
     assert!(err.contains("unknown exercise \"bench press\""), "{err}");

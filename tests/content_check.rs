@@ -20,7 +20,7 @@ description = "A test description."
 instructions = ["Sit.", "Press."]
 technique = ["Go slowly."]
 breathing = ["Breathe out as you relax."]
-restrictions = ["Avoid with a recent tear."]
+avoid_if = ["you have a recent tear"]
 stop_signs = ["Sharp pain."]
 
 [hold]
@@ -215,12 +215,55 @@ fn text_that_discord_cannot_show_is_an_error() {
 fn safety_lists_may_not_be_empty() {
     let dir = content_dir(|n, t| {
         if n.starts_with("exercises") {
-            t.replace("restrictions = [\"Avoid with a recent tear.\"]", "restrictions = []")
+            t.replace("avoid_if = [\"you have a recent tear\"]", "avoid_if = []")
         } else {
             t.into()
         }
     });
-    assert!(only_problem(dir.path()).contains("restriction must list at least one item"));
+    let p = only_problem(dir.path());
+    assert!(p.contains("needs at least one restriction (avoid_if or ask_first)"), "{p}");
+}
+
+#[test]
+fn an_avoid_if_item_must_complete_do_not_do_it_if() {
+    for (item, word) in [("Avoid with a recent tear.", "\"avoid\""), ("you have a recent tear.", "full stop")] {
+        let dir = content_dir(|n, t| {
+            if n.starts_with("exercises") {
+                t.replace("\"you have a recent tear\"", &format!("{item:?}"))
+            } else {
+                t.into()
+            }
+        });
+        let p = only_problem(dir.path());
+        assert!(p.starts_with("exercises/ball-smash.toml:14:13: an avoid_if item completes"), "{p}");
+        assert!(p.contains(word), "{p}");
+    }
+}
+
+#[test]
+fn sources_must_exist_and_be_valid() {
+    let dir = content_dir(|n, t| {
+        if n.starts_with("exercises") {
+            t.replace("description = ", "sources = [\"guide\", \"nope\"]\ndescription = ")
+        } else {
+            t.into()
+        }
+    });
+    std::fs::create_dir_all(dir.path().join("sources")).unwrap();
+    add_file(
+        dir.path(),
+        "sources/guide.toml",
+        "id = \"guide\"\ntitle = \"A Guide\"\nauthor = \"A. Writer\"\nabout = \"A test.\"\n",
+    );
+    let p = only_problem(dir.path());
+    assert!(p.starts_with("exercises/ball-smash.toml:10:21: unknown source \"nope\"; known sources: guide"), "{p}");
+    add_file(
+        dir.path(),
+        "sources/guide.toml",
+        "id = \"guide\"\ntitle = \"A Guide\"\nabout = \"A test.\"\nyear = 2020\n",
+    );
+    let p = problems(dir.path());
+    assert!(p.iter().any(|p| p.starts_with("sources/guide.toml:4:1: unknown field `year`")), "{p:?}");
 }
 
 #[test]

@@ -55,7 +55,7 @@ async fn commands_are_registered_and_athlete_commands_answer() {
     let r = sim.wait_response(&h, ANSWER).await;
     let t = text_of(&r);
     assert!(t.contains("Psoas Smash") && t.contains("Steps"), "{t}");
-    assert!(t.contains("Do not do this if") && t.contains("hernia"), "restrictions are always there: {t}");
+    assert!(t.contains("Do not do it if") && t.contains("hernia"), "restrictions are always there: {t}");
     assert!(!is_ephemeral(&r), "a team post is public");
 
     // private: true is ephemeral.
@@ -76,7 +76,7 @@ async fn commands_are_registered_and_athlete_commands_answer() {
     let h =
         sim.send_interaction(slash("safety").string("name", "spiky-ball-release").by(Invoker::athlete()).build()).await;
     let t = text_of(&sim.wait_response(&h, ANSWER).await);
-    assert!(t.contains("Safety") && t.contains("Stop at once"), "{t}");
+    assert!(t.contains("Safety") && t.contains("Stop signs"), "{t}");
 
     // /ask answers with its source; an off-topic question is honest.
     let h = sim
@@ -86,6 +86,17 @@ async fn commands_are_registered_and_athlete_commands_answer() {
         .await;
     let t = text_of(&sim.wait_response(&h, ANSWER).await);
     assert!(t.contains("Psoas Smash") && t.contains("minutes"), "{t}");
+    // ... and an answer that says how to do it carries the exercise's safety.
+    assert!(t.contains("Do not do it if") && t.contains("hernia") && t.contains("Stop signs"), "{t}");
+
+    // A condition the content does not list gets a safety answer, never a benefit one.
+    let h = sim
+        .send_interaction(
+            slash("ask").string("question", "is the psoas smash ok if i have asthma").by(Invoker::athlete()).build(),
+        )
+        .await;
+    let t = text_of(&sim.wait_response(&h, ANSWER).await);
+    assert!(t.contains("do not mention asthma") && t.contains("hernia") && t.contains("professional"), "{t}");
     let h = sim
         .send_interaction(slash("ask").string("question", "who won the game last night").by(Invoker::athlete()).build())
         .await;

@@ -3,10 +3,11 @@
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
-use crate::content::render::{self as content_render, truncate, Section};
+use crate::content::render::{self as content_render, truncate, Post, Section};
+use crate::content::search::AnswerKind;
 use crate::content::AskResult;
 use crate::discord::data::{refuse, Context, Error};
-use crate::discord::render::{AMBER, RED, TEAL};
+use crate::discord::render::{embed, AMBER, RED, TEAL};
 use crate::discord::reply;
 
 /// The `section` option of `/exercise`: a string choice whose values are
@@ -83,7 +84,7 @@ pub async fn exercise(
 ) -> Result<(), Error> {
     let ex = exercise_named(ctx, &name)?;
     let section = section.map_or(Section::Overview, |s| s.0);
-    let pages = content_render::exercise(ex, section).paginate();
+    let pages = content_render::exercise(&ctx.data().content, ex, section).paginate();
     reply::pages(ctx, &pages, TEAL, private.unwrap_or(false), None, Vec::new()).await
 }
 
@@ -96,7 +97,7 @@ pub async fn safety(
     name: String,
 ) -> Result<(), Error> {
     let ex = exercise_named(ctx, &name)?;
-    let pages = content_render::exercise(ex, Section::Safety).paginate();
+    let pages = content_render::exercise(&ctx.data().content, ex, Section::Safety).paginate();
     reply::pages(ctx, &pages, RED, false, None, Vec::new()).await
 }
 
@@ -105,27 +106,35 @@ pub fn ask_button_id(owner: &str, faq: &str) -> String {
     truncate(&format!("hf:a:{owner}:{faq}"), 100)
 }
 
-/// An answer as an embed, with "did you mean" buttons when unsure.
+/// An answer as an embed, with "did you mean" buttons when unsure. An
+/// answer that belongs to an exercise carries its restrictions and stop
+/// signs as fields (a safety answer is made of them already).
 pub fn answer_parts(result: &AskResult, asked: &str) -> (serenity::CreateEmbed, Vec<serenity::CreateActionRow>) {
     if let (Some(q), Some(a)) = (&result.question, &result.answer) {
         let source = result.exercise_name.clone().unwrap_or_default();
-        let e =
-            serenity::CreateEmbed::new().title(truncate(q, 256)).description(truncate(a, 4096)).colour(TEAL).footer(
-                serenity::CreateEmbedFooter::new(truncate(
-                    &format!("From: {source} · /exercise for steps and safety"),
-                    2048,
-                )),
-            );
-        return (e, Vec::new());
+        let safety_answer = result.kind == Some(AnswerKind::Safety);
+        let mut post = Post { title: q.clone(), description: a.clone(), ..Post::default() };
+        if !safety_answer {
+            post.pinned = content_render::safety_list_fields(&result.restrictions, &result.stop_signs);
+        }
+        let section = result.section.unwrap_or("faq");
+        post.footer = Some(format!("From: {source} · {section} · /exercise for steps and safety"));
+        let page = post.paginate().into_iter().next().unwrap_or_default();
+        let colour = if safety_answer { RED } else { TEAL };
+        return (embed(&page, colour), Vec::new());
     }
-    let mut text = format!(
-        "I don't know the answer to \"{}\". If it is about pain or an injury, ask a qualified professional.",
-        truncate(asked.trim(), 300)
-    );
+    let mut text = match &result.reason {
+        Some(reason) => reason.clone(),
+        None => format!(
+            "I don't know the answer to \"{}\". If it is about pain or an injury, ask a qualified professional.",
+            truncate(asked.trim(), 300)
+        ),
+    };
     if !result.suggestions.is_empty() {
         text.push_str(" Did you mean one of these?");
     }
-    let e = serenity::CreateEmbed::new().title("I don't know that one").description(text).colour(AMBER);
+    let e =
+        serenity::CreateEmbed::new().title("I don't know that one").description(truncate(&text, 4096)).colour(AMBER);
     let buttons: Vec<serenity::CreateButton> = result
         .suggestions
         .iter()
