@@ -72,9 +72,13 @@ fn main() {
         loads[loads.len() - 1]
     );
 
-    let sets = [("tuning", "ask_tuning_seeds.toml"), ("held-out", "ask_heldout.toml")];
+    let sets = [
+        ("tuning", "ask_tuning_seeds.toml"),
+        ("tuning (the first held-out set, moved)", "ask_tuning_2.toml"),
+        ("held-out", "ask_heldout.toml"),
+    ];
     let questions: Vec<String> = sets.iter().flat_map(|(_, f)| set(root, f)).map(|q| q.text).collect();
-    let rounds = 100;
+    let rounds = 60;
     let mut times = Vec::with_capacity(questions.len() * rounds);
     for _ in 0..rounds {
         for q in &questions {

@@ -1,9 +1,10 @@
-//! The answer search on its tuning set: the questions it was tuned on.
-//! `tests/data/ask_tuning_seeds.toml` was written from the source documents
-//! only, by a writer who never saw the content, and labelled from the
-//! content by another. The floors are what the search reaches today (the
-//! goal is 95%; docs/benchmarks.md has the figures): a change that makes it
-//! worse fails. Run with `-- --nocapture` to see every miss.
+//! The answer search on its tuning sets: the questions it was tuned on.
+//! `tests/data/ask_tuning_seeds.toml` and `ask_tuning_2.toml` were written
+//! from the source documents only, by writers who never saw the content, and
+//! labelled from the content by another. The floors are what the search
+//! reaches today (the goal is 95%; docs/benchmarks.md has the figures): a
+//! change that makes it worse fails. Run with `-- --nocapture` to see every
+//! miss.
 
 use std::path::Path;
 
@@ -19,61 +20,65 @@ fn set(name: &str) -> Vec<eval::Question> {
     eval::parse(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-#[test]
-fn tuning_set_stays_above_its_floors() {
+fn check_floors(file: &str, floor: f64) {
     let c = content();
     let index = FaqIndex::build(&c);
     assert!(index.has_semantic(), "the shipped embedding model loads");
-    let questions = set("ask_tuning_seeds.toml");
-    assert!(questions.len() >= 100, "the tuning set has {} questions", questions.len());
+    let questions = set(file);
+    assert!(questions.len() >= 100, "{file} has {} questions", questions.len());
     let s = eval::score(&c, &questions, |q| index.ask(q));
-    println!("tuning set: {}", s.summary());
+    println!("{file}: {}", s.summary());
     for m in &s.misses {
         println!("  {m}");
     }
-    assert!(s.accuracy() >= 0.80, "{}\n{}", s.summary(), s.misses.join("\n"));
-    assert!(s.safety.0 + 1 >= s.safety.1, "safety questions get safety answers:\n{}", s.misses.join("\n"));
-    assert_eq!(s.out_of_scope.0, s.out_of_scope.1, "out-of-scope questions are refused:\n{}", s.misses.join("\n"));
+    let misses = s.misses.join("\n");
+    assert!(s.accuracy() >= floor, "{}\n{misses}", s.summary());
+    assert!(s.safety.0 as f64 >= 0.94 * s.safety.1 as f64, "safety questions get safety answers:\n{misses}");
+    assert_eq!(s.out_of_scope.0, s.out_of_scope.1, "out-of-scope questions are refused:\n{misses}");
 }
 
-/// Sweeps the ranking knobs over the tuning set (never the held-out set):
+#[test]
+fn first_seed_tuning_set_stays_above_its_floors() {
+    check_floors("ask_tuning_seeds.toml", 0.80);
+}
+
+/// The first held-out set: scored once (78.8%), then moved here to tune on
+/// when a second held-out set was written (docs/benchmarks.md).
+#[test]
+fn second_seed_tuning_set_stays_above_its_floors() {
+    check_floors("ask_tuning_2.toml", 0.82);
+}
+
+/// Sweeps the ranking knobs over the tuning sets (never the held-out set):
 /// `cargo test --release --test ask_tuning -- --ignored --nocapture`.
 #[test]
 #[ignore = "a tuning tool, not a check"]
-fn sweep_params_on_the_tuning_set() {
+fn sweep_params_on_the_tuning_sets() {
     use holdfast::content::search::Params;
     let c = content();
-    let questions = set("ask_tuning_seeds.toml");
+    let mut questions = set("ask_tuning_seeds.toml");
+    questions.extend(set("ask_tuning_2.toml"));
     let mut best: Vec<(usize, String)> = Vec::new();
-    for (w, floor) in [(1.0, 0.0), (1.0, 0.2), (1.0, 0.3)] {
-        let p = Params { lexical_weight: 0.0, semantic_weight: w, semantic_floor: floor, ..Params::default() };
-        let index = FaqIndex::build_with(&c, p, true);
-        let s = eval::score(&c, &questions, |q| index.ask(q));
-        println!("semantic alone, floor {floor}: {}", s.summary());
-    }
-    for w in [0.0, 0.2, 0.4, 0.6, 0.8] {
+    for w in [0.2, 0.4, 0.6, 0.8] {
         for floor in [0.4, 0.5, 0.6] {
-            for prior in [0.75, 0.85, 0.95] {
-                for safety in [1.2, 1.4, 1.6] {
+            for named in [1.0, 1.5, 2.0, 3.0] {
+                for prior in [0.75, 0.85, 0.95] {
                     let p = Params {
                         semantic_weight: w,
                         semantic_floor: floor,
+                        semantic_named: named,
                         passage_prior: prior,
-                        safety_boost: safety,
                         ..Params::default()
                     };
                     let index = FaqIndex::build_with(&c, p, true);
                     let s = eval::score(&c, &questions, |q| index.ask(q));
-                    best.push((
-                        s.hits(),
-                        format!("w {w} floor {floor} prior {prior} safety {safety}: {}", s.summary()),
-                    ));
+                    best.push((s.hits(), format!("w {w} floor {floor} named {named} prior {prior}: {}", s.summary())));
                 }
             }
         }
     }
     best.sort_by_key(|b| std::cmp::Reverse(b.0));
-    for (_, line) in best.iter().take(15) {
+    for (_, line) in best.iter().take(12) {
         println!("{line}");
     }
 }

@@ -138,6 +138,21 @@ const INTENTS: &[Intent] = &[
             &["how", "do", "you"],
         ],
     },
+    Intent {
+        term: "_pace",
+        triggers: &[
+            &["fast"],
+            &["faster"],
+            &["slow"],
+            &["slowly"],
+            &["slower"],
+            &["speed"],
+            &["pace"],
+            &["quick"],
+            &["quickly"],
+            &["rush*"],
+        ],
+    },
     Intent { term: "_breath", triggers: &[&["breath*"], &["inhale"], &["exhale"]] },
     Intent {
         term: "_safe",

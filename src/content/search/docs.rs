@@ -73,6 +73,10 @@ impl Section {
     }
 }
 
+/// Question kinds a passage's own text can show (the rest, such as
+/// `_purpose` from "helps", would say more about its wording than its topic).
+const PASSAGE_KINDS: &[&str] = &["_pace", "_breath", "_long"];
+
 /// One answerable document.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -159,6 +163,12 @@ impl PassageBuilder<'_> {
     fn push(&mut self, section: Section, id: String, title: String, text: String) {
         let header = section.header();
         let placement = section == Section::Technique && is_placement_rule(&text);
+        // What the section answers, and what the text itself says ("move
+        // slowly" answers "how fast do I roll").
+        let mut kinds = section.intents().to_vec();
+        kinds.extend(intent::of_text(&text).into_iter().filter(|t| PASSAGE_KINDS.contains(t)));
+        kinds.sort_unstable();
+        kinds.dedup();
         self.docs.push(Doc {
             exercise: Some(self.exercise),
             owner_id: self.e.id.clone(),
@@ -169,7 +179,7 @@ impl PassageBuilder<'_> {
             answer: text.clone(),
             match_texts: vec![format!("{header}. {text}")],
             body: text,
-            kinds: section.intents().to_vec(),
+            kinds,
             safety: matches!(section, Section::Restrictions | Section::StopSigns) || placement,
         });
     }

@@ -44,6 +44,9 @@ pub struct Params {
     pub semantic_weight: f32,
     /// Cosine similarity below which the semantic score adds nothing.
     pub semantic_floor: f32,
+    /// Extra factor on the semantic score of the named exercise's documents,
+    /// where the names no longer tell them apart.
+    pub semantic_named: f32,
     /// Score factor of passages against curated FAQ entries.
     pub passage_prior: f32,
     /// Score factors for the documents of an exercise the question names,
@@ -74,7 +77,8 @@ impl Default for Params {
             lexical_weight: 1.0,
             semantic_weight: 0.4,
             semantic_floor: 0.5,
-            passage_prior: 0.85,
+            semantic_named: 1.0,
+            passage_prior: 0.95,
             named_boost: 1.2,
             other_exercise: 0.75,
             topic_boost: 1.2,
@@ -414,7 +418,9 @@ impl FaqIndex {
         let mut scores: Vec<f32> = confidence.iter().map(|c| c * p.lexical_weight).collect();
         for (i, (d, score)) in self.docs.iter().zip(scores.iter_mut()).enumerate() {
             if let Some(sem) = &semantic {
-                *score += p.semantic_weight * (sem[i] - p.semantic_floor).max(0.0);
+                let own = d.exercise.is_some_and(|e| named.contains(&e));
+                let w = if own { p.semantic_weight * p.semantic_named } else { p.semantic_weight };
+                *score += w * (sem[i] - p.semantic_floor).max(0.0);
             }
             if d.is_passage() {
                 *score *= p.passage_prior;
@@ -567,7 +573,11 @@ impl FaqIndex {
         let (exercise, title, answer, section) = match (ask, target) {
             (SafetyAsk::Condition(label), Some(i)) => {
                 let e = &self.exercises[i];
-                let m = safety::matching_restriction(a, e, &r.terms);
+                // The condition as the lists name it ("an injury") helps find
+                // its restriction ("an acute injury to your hip").
+                let mut terms = r.terms.clone();
+                terms.extend(a.terms(label));
+                let m = safety::matching_restriction(a, e, &terms);
                 let (t, ans) = safety::condition_answer(e, m, label);
                 (Some(i), t, ans, "restrictions")
             }

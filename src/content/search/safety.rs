@@ -58,6 +58,16 @@ const CONDITIONS: &[(&[&str], &str)] = &[
     (&["fever"], "a fever"),
     (&["flu"], "the flu"),
     (&["a", "cold"], "a cold"),
+    (&["cold"], "a cold"),
+    (&["bp"], "blood pressure problems"),
+    (&["hurt", "my"], "an injury"),
+    (&["injured", "my"], "an injury"),
+    (&["tweaked"], "an injury"),
+    (&["banged"], "an injury"),
+    (&["knocked"], "an injury"),
+    (&["took", "a", "knock"], "an injury"),
+    (&["dead", "leg"], "an injury"),
+    (&["corked"], "an injury"),
     (&["sick"], "being ill"),
     (&["ill"], "being ill"),
     (&["illness"], "being ill"),
@@ -238,6 +248,13 @@ const SYMPTOMS: &[&[&str]] = &[
     &["cramp*"],
 ];
 
+/// "on meds", "I'm on ibuprofen", "taking blood thinners for ...".
+fn on_medication(words: &[String]) -> bool {
+    words.windows(2).any(|w| {
+        (w[0] == "on" || w[0] == "taking") && first_of(std::slice::from_ref(&w[1]), super::scope::MEDICATION).is_some()
+    })
+}
+
 /// Pain words: with a "can I / still / ok" they ask whether to go on.
 const PAIN: &[&[&str]] = &[&["pain*"], &["hurt*"], &["ache*"], &["aching"], &["achy"], &["injured"]];
 
@@ -342,6 +359,16 @@ pub fn classify(question: &str, names_exercise: bool, unknown: impl Fn(&str) -> 
         return Some(SafetyAsk::Symptom);
     }
     let okness = first_of(words, OKNESS).is_some();
+    // "on meds for it, psoas smash ok?" is about a condition; "should I take
+    // ibuprofen?" is not about the exercises (scope refuses it).
+    if names_exercise && on_medication(words) {
+        return Some(SafetyAsk::Condition("that medication"));
+    }
+    if let Some((_, label)) = CONDITIONS.iter().find(|(p, _)| p.len() == 2 && p[1] == "my" && has(words, p)) {
+        if okness || names_exercise {
+            return Some(SafetyAsk::Condition(label));
+        }
+    }
     if okness
         && first_of(words, PAIN).is_some()
         && first_of(words, &[&["supposed"], &["should", "it"], &["normal"]]).is_none()

@@ -44,6 +44,7 @@ pub enum Refusal {
     Tool(String),
     Healing,
     Lifestyle,
+    Logistics,
 }
 
 impl Refusal {
@@ -73,6 +74,9 @@ impl Refusal {
                 .into(),
             Refusal::Lifestyle => "I don't know: the guides cover recovery exercises only, not food, drink or \
                 sleep."
+                .into(),
+            Refusal::Logistics => "I can't help with that: I know the recovery exercises, not the team's plans, \
+                kit or shopping. Ask your coach or the team chat."
                 .into(),
         }
     }
@@ -107,7 +111,7 @@ const COVERED_PARTS: &[&[&str]] = &[
 /// off the knee, press with the hands or forearms, work toward the buttock):
 /// a question about one is refused only when it names no exercise and no
 /// covered body part.
-const LANDMARKS: &[&str] = &["knees", "hands", "forearms", "elbows", "fingers", "glutes", "feet", "heels"];
+const LANDMARKS: &[&str] = &["knees", "hands", "forearms", "elbows", "fingers", "buttocks", "feet", "heels", "abs"];
 
 /// Body parts no exercise here works on: (pattern, name).
 const OTHER_PARTS: &[(&[&str], &str)] = &[
@@ -137,7 +141,9 @@ const OTHER_PARTS: &[(&[&str], &str)] = &[
     (&["quads"], "quads"),
     (&["quadricep*"], "quads"),
     (&["glute*"], "glutes"),
-    (&["butt"], "glutes"),
+    (&["butt"], "buttocks"),
+    (&["buttock*"], "buttocks"),
+    (&["bum"], "buttocks"),
     (&["groin"], "groin"),
     (&["adductor*"], "adductors"),
     (&["it", "band"], "IT band"),
@@ -153,6 +159,8 @@ const OTHER_PARTS: &[(&[&str], &str)] = &[
     (&["bicep"], "biceps"),
     (&["tricep*"], "triceps"),
     (&["abs"], "abs"),
+    (&["stomach"], "abs"),
+    (&["belly"], "abs"),
     (&["head"], "head"),
     (&["jaw"], "jaw"),
     (&["hand"], "hands"),
@@ -186,6 +194,8 @@ const OTHER_TOOLS: &[(&[&str], &str)] = &[
     (&["heat", "pack*"], "heat packs"),
     (&["heating", "pad*"], "heating pads"),
     (&["ice", "pack*"], "ice packs"),
+    (&["ice"], "ice"),
+    (&["heat"], "heat"),
     (&["icing"], "icing"),
     (&["normatec*"], "compression boots"),
     (&["compression", "boot*"], "compression boots"),
@@ -205,7 +215,7 @@ const OTHER_TOOLS: &[(&[&str], &str)] = &[
     (&["peanut", "ball*"], "peanut balls"),
 ];
 
-const MEDICATION: &[&[&str]] = &[
+pub const MEDICATION: &[&[&str]] = &[
     &["ibuprofen"],
     &["advil"],
     &["motrin"],
@@ -276,6 +286,37 @@ const LIFESTYLE: &[&[&str]] = &[
     &["caffeine"],
 ];
 
+/// Team plans, kit and shopping.
+const LOGISTICS: &[&[&str]] = &[
+    &["bring"],
+    &["borrow"],
+    &["lend"],
+    &["where", "can", "i", "buy"],
+    &["where", "to", "buy"],
+    &["where", "do", "i", "buy"],
+    &["cheap*"],
+    &["price*"],
+    &["cost"],
+    &["costs"],
+    &["amazon"],
+    &["brand*"],
+];
+
+/// Team plans: refused only when the question names no exercise ("after long
+/// bus rides my back is stiff: would the psoas smash help?" is about it).
+const PLANS: &[&[&str]] = &[
+    &["monday"],
+    &["tuesday"],
+    &["wednesday"],
+    &["thursday"],
+    &["friday"],
+    &["saturday"],
+    &["sunday"],
+    &["what", "time"],
+    &["schedule"],
+    &["bus"],
+];
+
 /// Input that is not a question the search can read.
 pub fn bad_input(question: &str) -> Option<Refusal> {
     let q = question.trim();
@@ -300,6 +341,9 @@ const OTHER_METHODS: &[(&[&str], &str)] = &[
     (&["dynamic", "stretch*"], "dynamic stretching routines"),
     (&["squat*"], "squats"),
     (&["deadlift*"], "deadlifts"),
+    (&["bench", "press*"], "weight training"),
+    (&["weights"], "weight training"),
+    (&["lifting"], "weight training"),
     (&["nordic*"], "Nordic curls"),
     (&["swimming"], "swimming"),
     (&["cycling", "for", "recovery"], "cycling for recovery"),
@@ -313,6 +357,9 @@ pub fn out_of_scope(words: &[String], exercise_words: &[String]) -> Option<Refus
     if first_of(words, MEDICATION).is_some() {
         return Some(Refusal::Medication);
     }
+    if first_of(words, LOGISTICS).is_some() {
+        return Some(Refusal::Logistics);
+    }
     if let Some((_, tool)) = OTHER_TOOLS.iter().find(|(p, _)| has(words, p)) {
         return Some(Refusal::Tool((*tool).to_string()));
     }
@@ -324,6 +371,9 @@ pub fn out_of_scope(words: &[String], exercise_words: &[String]) -> Option<Refus
     if exercise_words.is_empty() {
         if let Some((_, method)) = OTHER_METHODS.iter().find(|(p, _)| has(words, p)) {
             return Some(Refusal::Tool((*method).to_string()));
+        }
+        if first_of(words, PLANS).is_some() {
+            return Some(Refusal::Logistics);
         }
     }
     let rest: Vec<String> = words.iter().filter(|w| !exercise_words.contains(w)).cloned().collect();
