@@ -1,8 +1,7 @@
 //! Buttons: session Join/Leave/Start now/controls, a routine card's Start
 //! session, "did you mean" answers, and the `/me forget` confirmation.
 //!
-//! Custom ids: `hf:s:{session}:{action}[:l]`, `hf:r:{routine}`,
-//! `hf:a:{owner}:{faq}`, `hf:f:{user}:{yes|no}`. Every press is checked here
+//! Custom ids are [`CustomId`] values (src/discord/custom_id.rs). Every press is checked here
 //! against the state of now: an ended session, another channel or another
 //! person's confirmation gets an ephemeral explanation.
 
@@ -12,6 +11,7 @@ use serenity::{CreateInteractionResponse as Response, CreateInteractionResponseM
 use super::commands::exercise::answer_parts;
 use super::commands::routine::plan_of;
 use super::commands::session::{self, DEFAULT_START_IN};
+use super::custom_id::{CustomId, SessionAction};
 use super::data::{user_text, Data, Error, Invoker};
 use super::render::{self, embed, TEAL};
 use crate::session::engine::{Event, Membership};
@@ -25,19 +25,17 @@ fn private(text: impl Into<String>) -> Response {
 /// Handles one button press.
 pub async fn handle(ctx: &serenity::Context, data: &Data, press: &serenity::ComponentInteraction) -> Result<(), Error> {
     let who = Invoker::of(press.member.as_ref(), press.user.id.get(), press.guild_id.map(|g| g.get()));
-    let parts: Vec<&str> = press.data.custom_id.split(':').collect();
-    let response = match parts.as_slice() {
-        ["hf", "s", id, action, rest @ ..] => match id.parse::<i64>() {
-            Ok(id) => session_press(data, press, &who, id, action, rest.first() == Some(&"l")).await?,
-            Err(_) => private("That button is not valid any more."),
-        },
-        ["hf", "r", routine] => start_press(data, press, &who, routine).await?,
-        ["hf", "a", owner, faq] => match data.index.entry(owner, faq) {
+    let response = match press.data.custom_id.parse::<CustomId>() {
+        Ok(CustomId::Session { session, action, lobby }) => {
+            session_press(data, press, &who, session, action, lobby).await?
+        }
+        Ok(CustomId::StartRoutine { routine }) => start_press(data, press, &who, &routine).await?,
+        Ok(CustomId::Answer { owner, entry }) => match data.index.entry(&owner, &entry) {
             Some(answer) => Response::Message(Message::new().embed(answer_parts(&answer, "").0).ephemeral(true)),
             None => private("That answer is no longer in the FAQ. Try /ask again."),
         },
-        ["hf", "f", user, choice] => forget_press(data, &who, user, choice).await?,
-        _ => private("That button is not mine, or it is too old to use."),
+        Ok(CustomId::Forget { user, confirm }) => forget_press(data, &who, user, confirm).await?,
+        Err(_) => private("That button is not mine, or it is too old to use."),
     };
     press.create_response(&ctx.http, response).await?;
     Ok(())
@@ -48,7 +46,7 @@ async fn session_press(
     press: &serenity::ComponentInteraction,
     who: &Invoker,
     id: i64,
-    action: &str,
+    action: SessionAction,
     lobby: bool,
 ) -> Result<Response, Error> {
     let Some(view) = data.runner.view(id).await else {
@@ -58,19 +56,13 @@ async fn session_press(
         return Ok(private("This button belongs to a session in another channel."));
     }
     let event = match action {
-        "join" => Event::Join(who.user),
-        "leave" => Event::Leave(who.user),
-        control => {
-            let actor = session::actor(data, who).await?;
-            match control {
-                "start" => Event::StartNow(actor),
-                "pause" => Event::Pause(actor),
-                "resume" => Event::Resume(actor),
-                "skip" => Event::Skip(actor),
-                "stop" => Event::Stop(actor),
-                _ => return Ok(private("That button is not valid any more.")),
-            }
-        }
+        SessionAction::Join => Event::Join(who.user),
+        SessionAction::Leave => Event::Leave(who.user),
+        SessionAction::Start => Event::StartNow(session::actor(data, who).await?),
+        SessionAction::Pause => Event::Pause(session::actor(data, who).await?),
+        SessionAction::Resume => Event::Resume(session::actor(data, who).await?),
+        SessionAction::Skip => Event::Skip(session::actor(data, who).await?),
+        SessionAction::Stop => Event::Stop(session::actor(data, who).await?),
     };
     let (out, view) = match data.runner.handle(id, event).await {
         Ok(r) => r,
@@ -83,17 +75,18 @@ async fn session_press(
         }
     };
     let ack = match (action, out.membership) {
-        ("join", Some(Membership::AlreadyIn)) => "You're already in this session.",
-        ("join", _) => "You're in. Follow the cues in this channel.",
-        ("leave", Some(Membership::NotIn)) => "You weren't in this session.",
-        ("leave", _) => "You left the session. Your holds so far are credited.",
-        ("start", _) => "Starting now.",
-        ("pause", _) => "Paused.",
-        ("resume", _) => "Resumed.",
-        ("skip", _) => "Skipped to the next phase.",
-        _ => "Stopped.",
+        (SessionAction::Join, Some(Membership::AlreadyIn)) => "You're already in this session.",
+        (SessionAction::Join, _) => "You're in. Follow the cues in this channel.",
+        (SessionAction::Leave, Some(Membership::NotIn)) => "You weren't in this session.",
+        (SessionAction::Leave, _) => "You left the session. Your holds so far are credited.",
+        (SessionAction::Start, _) => "Starting now.",
+        (SessionAction::Pause, _) => "Paused.",
+        (SessionAction::Resume, _) => "Resumed.",
+        (SessionAction::Skip, _) => "Skipped to the next phase.",
+        (SessionAction::Stop, _) => "Stopped.",
     };
-    if lobby && !matches!(action, "pause" | "resume" | "skip" | "stop") {
+    let lobby_refresh = matches!(action, SessionAction::Join | SessionAction::Leave | SessionAction::Start);
+    if lobby && lobby_refresh {
         // Refresh the lobby in place: who is in, and whether it started.
         let pages = render::lobby(&data.content, &view);
         let mut msg = Message::new().components(render::lobby_buttons(view.id));
@@ -136,11 +129,11 @@ async fn start_press(
     }
 }
 
-async fn forget_press(data: &Data, who: &Invoker, user: &str, choice: &str) -> Result<Response, Error> {
-    if user.parse::<u64>().ok() != Some(who.user) {
+async fn forget_press(data: &Data, who: &Invoker, user: u64, confirm: bool) -> Result<Response, Error> {
+    if user != who.user {
         return Ok(private("This confirmation belongs to someone else; use /me forget yourself."));
     }
-    if choice != "yes" {
+    if !confirm {
         return Ok(Response::UpdateMessage(
             Message::new().content("Cancelled: nothing was deleted.").components(vec![]),
         ));

@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod components;
+pub mod custom_id;
 pub mod data;
 pub mod outbound;
 pub mod reminders;
@@ -63,23 +64,7 @@ fn is_database_error(error: &Error) -> bool {
 /// The metrics name of a button, from a fixed set (a custom id comes from
 /// the client and must not make new label values).
 fn button_name(custom_id: &str) -> &'static str {
-    let parts: Vec<&str> = custom_id.split(':').collect();
-    match parts.as_slice() {
-        ["hf", "s", _, action, ..] => match *action {
-            "join" => "button session join",
-            "leave" => "button session leave",
-            "start" => "button session start",
-            "pause" => "button session pause",
-            "resume" => "button session resume",
-            "skip" => "button session skip",
-            "stop" => "button session stop",
-            _ => "button other",
-        },
-        ["hf", "r", _] => "button routine start",
-        ["hf", "a", _, _] => "button answer",
-        ["hf", "f", _, _] => "button forget",
-        _ => "button other",
-    }
+    custom_id.parse::<custom_id::CustomId>().map_or("button other", |id| id.metric_name())
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {

@@ -7,6 +7,7 @@
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 
+use super::custom_id::{CustomId, SessionAction};
 use crate::content::render::{self, duration, truncate, Post};
 use crate::content::Content;
 use crate::session::engine::{Announcement, AnnouncementKind as K, PhaseInfo, Side, Summary};
@@ -57,26 +58,22 @@ fn button_json(custom_id: &str, label: &str, style: u8) -> Value {
     json!({"type": 2, "style": style, "label": truncate(label, 80), "custom_id": custom_id})
 }
 
-/// Custom ids of session buttons: `hf:s:{session}:{action}`; a `:l` suffix
-/// marks the lobby message, whose embed is refreshed in place.
-pub fn session_button_id(session: i64, action: &str, lobby: bool) -> String {
-    if lobby {
-        format!("hf:s:{session}:{action}:l")
-    } else {
-        format!("hf:s:{session}:{action}")
-    }
+/// The custom id of a session button; `lobby` marks the lobby message,
+/// whose embed is refreshed in place.
+pub fn session_button_id(session: i64, action: SessionAction, lobby: bool) -> String {
+    CustomId::Session { session, action, lobby }.to_string()
 }
 
 /// The lobby's buttons: Join, Leave, Start now.
 pub fn lobby_buttons(session: i64) -> Vec<serenity::CreateActionRow> {
     vec![serenity::CreateActionRow::Buttons(vec![
-        serenity::CreateButton::new(session_button_id(session, "join", true))
+        serenity::CreateButton::new(session_button_id(session, SessionAction::Join, true))
             .label("Join")
             .style(serenity::ButtonStyle::Success),
-        serenity::CreateButton::new(session_button_id(session, "leave", true))
+        serenity::CreateButton::new(session_button_id(session, SessionAction::Leave, true))
             .label("Leave")
             .style(serenity::ButtonStyle::Secondary),
-        serenity::CreateButton::new(session_button_id(session, "start", true))
+        serenity::CreateButton::new(session_button_id(session, SessionAction::Start, true))
             .label("Start now")
             .style(serenity::ButtonStyle::Primary),
     ])]
@@ -214,16 +211,16 @@ pub fn announcement(view: &View, a: &Announcement) -> Value {
     if controls {
         let id = view.id;
         let pause = if a.kind == K::Paused {
-            button_json(&session_button_id(id, "resume", false), "Resume", 3)
+            button_json(&session_button_id(id, SessionAction::Resume, false), "Resume", 3)
         } else {
-            button_json(&session_button_id(id, "pause", false), "Pause", 2)
+            button_json(&session_button_id(id, SessionAction::Pause, false), "Pause", 2)
         };
         body["components"] = json!([{"type": 1, "components": [
-            button_json(&session_button_id(id, "join", false), "Join", 3),
-            button_json(&session_button_id(id, "leave", false), "Leave", 2),
+            button_json(&session_button_id(id, SessionAction::Join, false), "Join", 3),
+            button_json(&session_button_id(id, SessionAction::Leave, false), "Leave", 2),
             pause,
-            button_json(&session_button_id(id, "skip", false), "Skip", 2),
-            button_json(&session_button_id(id, "stop", false), "Stop", 4),
+            button_json(&session_button_id(id, SessionAction::Skip, false), "Skip", 2),
+            button_json(&session_button_id(id, SessionAction::Stop, false), "Stop", 4),
         ]}]);
     }
     body

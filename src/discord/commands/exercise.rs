@@ -6,6 +6,7 @@ use poise::CreateReply;
 use crate::content::render::{self as content_render, truncate, Post, Section};
 use crate::content::search::AnswerKind;
 use crate::content::AskResult;
+use crate::discord::custom_id::CustomId;
 use crate::discord::data::{refuse, Context, Error};
 use crate::discord::render::{embed, AMBER, RED, TEAL};
 use crate::discord::reply;
@@ -101,9 +102,9 @@ pub async fn safety(
     reply::pages(ctx, &pages, RED, false, None, Vec::new()).await
 }
 
-/// Custom id of a "did you mean" button: `hf:a:{owner}:{faq}`.
-pub fn ask_button_id(owner: &str, faq: &str) -> String {
-    truncate(&format!("hf:a:{owner}:{faq}"), 100)
+/// Custom id of a "did you mean" button, when it fits Discord's limit.
+pub fn ask_button_id(owner: &str, entry: &str) -> Option<String> {
+    CustomId::Answer { owner: owner.to_string(), entry: entry.to_string() }.encode()
 }
 
 /// An answer as an embed, with "did you mean" buttons when unsure. An
@@ -139,10 +140,13 @@ pub fn answer_parts(result: &AskResult, asked: &str) -> (serenity::CreateEmbed, 
         .suggestions
         .iter()
         .take(5)
-        .map(|s| {
-            serenity::CreateButton::new(ask_button_id(&s.exercise_id, &s.faq_id))
-                .label(truncate(&s.question, 80))
-                .style(serenity::ButtonStyle::Secondary)
+        .filter_map(|s| {
+            let id = ask_button_id(&s.exercise_id, &s.faq_id)?;
+            Some(
+                serenity::CreateButton::new(id)
+                    .label(truncate(&s.question, 80))
+                    .style(serenity::ButtonStyle::Secondary),
+            )
         })
         .collect();
     let rows = if buttons.is_empty() { Vec::new() } else { vec![serenity::CreateActionRow::Buttons(buttons)] };

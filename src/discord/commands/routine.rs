@@ -4,6 +4,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::content::render::{self as content_render, duration, truncate};
 use crate::content::Routine;
+use crate::discord::custom_id::CustomId;
 use crate::discord::data::{refuse, require_coach, Context, Error};
 use crate::discord::render::TEAL;
 use crate::discord::reply;
@@ -60,7 +61,7 @@ pub fn card(content: &crate::content::Content, r: &Routine) -> Vec<content_rende
 
 /// Custom id of a routine card's Start session button.
 pub fn start_button_id(routine: &str) -> String {
-    truncate(&format!("hf:r:{routine}"), 100)
+    truncate(&CustomId::StartRoutine { routine: routine.to_string() }.to_string(), 100)
 }
 
 /// The button under a posted routine.

@@ -73,9 +73,9 @@ pub async fn me_timezone(
     reply::private(ctx, format!("Your timezone is now {tz}.")).await
 }
 
-/// Custom id of the forget confirmation: `hf:f:{user}:{yes|no}`.
+/// Custom id of the forget confirmation.
 pub fn forget_button_id(user: u64, confirm: bool) -> String {
-    format!("hf:f:{user}:{}", if confirm { "yes" } else { "no" })
+    crate::discord::custom_id::CustomId::Forget { user, confirm }.to_string()
 }
 
 /// Delete everything Holdfast stores about you (asks to confirm).
