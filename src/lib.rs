@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod discord;
+pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod run;

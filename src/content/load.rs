@@ -11,18 +11,18 @@ use toml::Spanned;
 use super::model::{normalize_name, Content, Exercise, FaqEntry, HoldRange, Routine, RoutineStep, SourceDoc, Topic};
 use super::raw::{RawExercise, RawFaq, RawRoutine, RawSource, RawTopic, Text};
 
-/// Limits that follow from what Discord can show (see docs/content.md).
+/// Limits that follow from what Discord can show (src/limits.rs; docs/content.md).
 pub mod limits {
     /// Autocomplete choice names and values.
-    pub const NAME: usize = 100;
+    pub const NAME: usize = crate::limits::CHOICE_NAME;
     /// An embed field value: one list item must fit in one field.
-    pub const ITEM: usize = 1024;
+    pub const ITEM: usize = crate::limits::EMBED_FIELD_VALUE;
     /// A summary, purpose or position shown as one field.
-    pub const SHORT: usize = 1024;
+    pub const SHORT: usize = crate::limits::EMBED_FIELD_VALUE;
     /// An embed description.
-    pub const DESCRIPTION: usize = 4096;
+    pub const DESCRIPTION: usize = crate::limits::EMBED_DESCRIPTION;
     /// An embed title or field name.
-    pub const QUESTION: usize = 256;
+    pub const QUESTION: usize = crate::limits::EMBED_TITLE;
     /// An FAQ answer, shown with its question in one message.
     pub const ANSWER: usize = 1800;
     /// Seconds a hold may last (the `/session start hold` option's range).

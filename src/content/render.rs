@@ -11,14 +11,15 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::model::{Content, Exercise, Routine};
+use crate::limits;
 
-/// Embed limits (discord-limits.md).
-pub const TITLE_MAX: usize = 256;
-pub const DESCRIPTION_MAX: usize = 4096;
-pub const FIELD_NAME_MAX: usize = 256;
-pub const FIELD_VALUE_MAX: usize = 1024;
-pub const FIELDS_MAX: usize = 25;
-pub const EMBED_TOTAL_MAX: usize = 6000;
+/// Embed limits (src/limits.rs), by the names this module uses.
+pub const TITLE_MAX: usize = limits::EMBED_TITLE;
+pub const DESCRIPTION_MAX: usize = limits::EMBED_DESCRIPTION;
+pub const FIELD_NAME_MAX: usize = limits::EMBED_FIELD_NAME;
+pub const FIELD_VALUE_MAX: usize = limits::EMBED_FIELD_VALUE;
+pub const FIELDS_MAX: usize = limits::EMBED_FIELDS;
+pub const EMBED_TOTAL_MAX: usize = limits::EMBED_TOTAL;
 
 /// Which part of an exercise to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,15 @@ pub fn truncate(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// The plural "s" of a count: `format!("{n} credit{}", plural(n))`.
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// Splits text into chunks of at most `max` characters, preferring line,

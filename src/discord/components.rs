@@ -19,7 +19,11 @@ use crate::session::runner::StartSpec;
 use crate::store::{self, db_id};
 
 fn private(text: impl Into<String>) -> Response {
-    Response::Message(Message::new().content(crate::content::render::truncate(&text.into(), 2000)).ephemeral(true))
+    Response::Message(
+        Message::new()
+            .content(crate::content::render::truncate(&text.into(), crate::limits::MESSAGE_CONTENT))
+            .ephemeral(true),
+    )
 }
 
 /// Handles one button press.
@@ -149,9 +153,9 @@ async fn forget_press(data: &Data, who: &Invoker, user: u64, confirm: bool) -> R
             .content(format!(
                 "Done: I deleted {} hold credit{}, {} session attendance record{} and your settings.",
                 report.credits,
-                if report.credits == 1 { "" } else { "s" },
+                crate::content::render::plural(report.credits),
                 report.participations,
-                if report.participations == 1 { "" } else { "s" }
+                crate::content::render::plural(report.participations)
             ))
             .components(vec![]),
     ))

@@ -61,7 +61,7 @@ pub enum CustomId {
 }
 
 /// Discord's limit on a custom id.
-pub const MAX_LEN: usize = 100;
+pub const MAX_LEN: usize = crate::limits::CUSTOM_ID;
 
 impl CustomId {
     /// The id as Discord takes it, or none when it would be too long (the

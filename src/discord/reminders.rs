@@ -33,13 +33,13 @@ pub fn reminder_body(content: &Content, r: &Reminder, late_by_ms: Option<i64>) -
     let roles: Vec<String> = r.role_id.map(|x| x.to_string()).into_iter().collect();
     let embeds: Vec<serde_json::Value> = pages.iter().take(1).map(|p| embed_json(p, TEAL)).collect();
     Some(json!({
-        "content": truncate(&text, 2000),
+        "content": truncate(&text, crate::limits::MESSAGE_CONTENT),
         "embeds": embeds,
         "allowed_mentions": {"parse": [], "roles": roles},
         "components": [{"type": 1, "components": [
             {"type": 2, "style": 3, "label": "Start session", "custom_id": start_button_id(&routine.id)}
         ]}],
-        "nonce": truncate(&format!("r{}-{}", r.id, r.next_fire_ms / 60_000), 25),
+        "nonce": truncate(&format!("r{}-{}", r.id, r.next_fire_ms / 60_000), crate::limits::NONCE),
         "enforce_nonce": true,
     }))
 }

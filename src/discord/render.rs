@@ -21,7 +21,7 @@ pub const GREEN: u32 = 0x2ecc71;
 pub const GREY: u32 = 0x95a5a6;
 
 /// Discord's limit on message content.
-pub const CONTENT_MAX: usize = 2000;
+pub const CONTENT_MAX: usize = crate::limits::MESSAGE_CONTENT;
 
 /// A post as a serenity embed (the post must already fit: see
 /// [`Post::paginate`]).
@@ -34,7 +34,7 @@ pub fn embed(post: &Post, colour: u32) -> serenity::CreateEmbed {
         e = e.field(&f.name, &f.value, false);
     }
     if let Some(footer) = &post.footer {
-        e = e.footer(serenity::CreateEmbedFooter::new(truncate(footer, 2048)));
+        e = e.footer(serenity::CreateEmbedFooter::new(truncate(footer, crate::limits::EMBED_FOOTER)));
     }
     e
 }
@@ -48,14 +48,14 @@ pub fn embed_json(post: &Post, colour: u32) -> Value {
         e["description"] = json!(post.description);
     }
     if let Some(footer) = &post.footer {
-        e["footer"] = json!({"text": truncate(footer, 2048)});
+        e["footer"] = json!({"text": truncate(footer, crate::limits::EMBED_FOOTER)});
     }
     e
 }
 
 /// A button as JSON.
 fn button_json(custom_id: &str, label: &str, style: u8) -> Value {
-    json!({"type": 2, "style": style, "label": truncate(label, 80), "custom_id": custom_id})
+    json!({"type": 2, "style": style, "label": truncate(label, crate::limits::BUTTON_LABEL), "custom_id": custom_id})
 }
 
 /// The custom id of a session button; `lobby` marks the lobby message,

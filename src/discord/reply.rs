@@ -11,8 +11,13 @@ use crate::content::render::{truncate, Post};
 pub fn choices(items: impl IntoIterator<Item = (String, String)>) -> serenity::CreateAutocompleteResponse {
     let choices = items
         .into_iter()
-        .take(25)
-        .map(|(name, value)| serenity::AutocompleteChoice::new(truncate(&name, 100), truncate(&value, 100)))
+        .take(crate::limits::AUTOCOMPLETE_CHOICES)
+        .map(|(name, value)| {
+            serenity::AutocompleteChoice::new(
+                truncate(&name, crate::limits::CHOICE_NAME),
+                truncate(&value, crate::limits::CHOICE_NAME),
+            )
+        })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
@@ -32,7 +37,7 @@ pub async fn pages(
     for page in pages {
         let mut reply = CreateReply::default().embed(embed(page, colour)).ephemeral(ephemeral);
         if let Some(c) = content.take() {
-            reply = reply.content(truncate(&c, 2000)).allowed_mentions(mentions_none());
+            reply = reply.content(truncate(&c, crate::limits::MESSAGE_CONTENT)).allowed_mentions(mentions_none());
         }
         if let Some(rows) = components.take().filter(|r| !r.is_empty()) {
             reply = reply.components(rows);
@@ -44,7 +49,8 @@ pub async fn pages(
 
 /// An ephemeral text reply, cut to fit.
 pub async fn private(ctx: Context<'_>, text: impl AsRef<str>) -> Result<(), Error> {
-    ctx.send(CreateReply::default().content(truncate(text.as_ref(), 2000)).ephemeral(true)).await?;
+    ctx.send(CreateReply::default().content(truncate(text.as_ref(), crate::limits::MESSAGE_CONTENT)).ephemeral(true))
+        .await?;
     Ok(())
 }
 

@@ -134,17 +134,19 @@ pub fn answer_parts(result: &AskResult, asked: &str) -> (serenity::CreateEmbed, 
     if !result.suggestions.is_empty() {
         text.push_str(" Did you mean one of these?");
     }
-    let e =
-        serenity::CreateEmbed::new().title("I don't know that one").description(truncate(&text, 4096)).colour(AMBER);
+    let e = serenity::CreateEmbed::new()
+        .title("I don't know that one")
+        .description(truncate(&text, crate::limits::EMBED_DESCRIPTION))
+        .colour(AMBER);
     let buttons: Vec<serenity::CreateButton> = result
         .suggestions
         .iter()
-        .take(5)
+        .take(crate::limits::BUTTONS_PER_ROW)
         .filter_map(|s| {
             let id = ask_button_id(&s.exercise_id, &s.faq_id)?;
             Some(
                 serenity::CreateButton::new(id)
-                    .label(truncate(&s.question, 80))
+                    .label(truncate(&s.question, crate::limits::BUTTON_LABEL))
                     .style(serenity::ButtonStyle::Secondary),
             )
         })

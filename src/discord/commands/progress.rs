@@ -34,16 +34,16 @@ pub async fn progress(
     let now = store::now_ms();
     let p = store::progress::user_progress(pool, db_id(target), guild_id, tz, days, now).await?;
     let mut post = Post {
-        title: format!("Progress over {} day{}", p.days, if p.days == 1 { "" } else { "s" }),
+        title: format!("Progress over {} day{}", p.days, crate::content::render::plural(p.days)),
         description: format!(
             "<@{target}>\n**{}** session{} · **{}** hold{} · **{}** held\nStreak: **{}** day{} (best {})",
             p.sessions,
-            if p.sessions == 1 { "" } else { "s" },
+            crate::content::render::plural(p.sessions),
             p.holds,
-            if p.holds == 1 { "" } else { "s" },
+            crate::content::render::plural(p.holds),
             duration(u32::try_from(p.total_secs).unwrap_or(u32::MAX)),
             p.current_streak,
-            if p.current_streak == 1 { "" } else { "s" },
+            crate::content::render::plural(p.current_streak),
             p.best_streak
         ),
         footer: Some(format!("days counted in {tz}")),
@@ -74,13 +74,13 @@ pub async fn progress(
                     exercise_name(ctx, &e.exercise_id),
                     duration(u32::try_from(e.secs).unwrap_or(0)),
                     e.holds,
-                    if e.holds == 1 { "" } else { "s" }
+                    crate::content::render::plural(e.holds)
                 )
             })
             .collect();
         post.fields.push(crate::content::render::Field {
             name: "By exercise".into(),
-            value: crate::content::render::truncate(&lines.join("\n"), 1024),
+            value: crate::content::render::truncate(&lines.join("\n"), crate::limits::EMBED_FIELD_VALUE),
         });
     }
     if let Some(last) = p.last_active_ms {
@@ -137,7 +137,7 @@ pub async fn team_report(
                 "<@{}>: {} session{}, {} min, last <t:{}:R>",
                 r.user_id,
                 r.sessions,
-                if r.sessions == 1 { "" } else { "s" },
+                crate::content::render::plural(r.sessions),
                 r.hold_minutes(),
                 r.last_active_ms.unwrap_or(0) / 1000
             ));
@@ -145,8 +145,8 @@ pub async fn team_report(
     }
     let scope = athletes.as_ref().map_or(String::new(), |r| format!(" for <@&{}>", r.id));
     let mut post = Post {
-        title: format!("Team report: last {days} day{}", if days == 1 { "" } else { "s" }),
-        description: format!("{} athlete{} active{scope}.", active.len(), if active.len() == 1 { "" } else { "s" }),
+        title: format!("Team report: last {days} day{}", crate::content::render::plural(days)),
+        description: format!("{} athlete{} active{scope}.", active.len(), crate::content::render::plural(active.len())),
         footer: Some(format!("days counted in {tz}")),
         ..Post::default()
     };

@@ -61,7 +61,7 @@ pub fn card(content: &crate::content::Content, r: &Routine) -> Vec<content_rende
 
 /// Custom id of a routine card's Start session button.
 pub fn start_button_id(routine: &str) -> String {
-    truncate(&CustomId::StartRoutine { routine: routine.to_string() }.to_string(), 100)
+    truncate(&CustomId::StartRoutine { routine: routine.to_string() }.to_string(), crate::limits::CUSTOM_ID)
 }
 
 /// The button under a posted routine.
@@ -139,7 +139,7 @@ pub async fn routine_post(
                 None => reply::mentions_none(),
             };
             reply = reply
-                .content(truncate(&content, 2000))
+                .content(truncate(&content, crate::limits::MESSAGE_CONTENT))
                 .allowed_mentions(mentions)
                 .components(vec![start_button(&r.id)]);
             first = false;
