@@ -244,7 +244,8 @@ async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let runner = Runner::new(pool.clone(), Arc::new(SystemClock), sink.clone());
     let (_, base_rss) = memory_mib();
 
-    let timer = runner.spawn();
+    let stop_timer = tokio_util::sync::CancellationToken::new();
+    let timer = runner.spawn(stop_timer.clone());
     let stop = Arc::new(AtomicBool::new(false));
     // A command arrives every 25 ms, whatever the runner is doing, and
     // times its wait for the table lock (as `/session join` would).
@@ -323,7 +324,8 @@ async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     probe.await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let waits = std::mem::take(&mut *waits.lock().unwrap());
-    timer.abort();
+    stop_timer.cancel();
+    let _ = timer.await;
     // The database writer may still be catching up: wait for it, and say how long.
     let flush_started = Instant::now();
     runner.flush().await;

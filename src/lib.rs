@@ -1,10 +1,28 @@
 //! Holdfast: a Discord bot for sports teams' recovery work.
 //!
-//! The crate is one library with a thin binary on top. Data flows one way:
-//! `content` (TOML → validated model + FAQ index) and `store` (SQLite) feed the
-//! pure core (`content::search`, `session::engine`, `schedule`), and the
-//! Discord layer and the command line render what the core returns.
+//! # Layout
+//!
+//! One library with a thin binary on top (src/main.rs parses the command line
+//! and calls [`cli`] or [`run`]).
+//!
+//! - [`app`]: the composition root of `holdfast run`: builds the store, the
+//!   answer index, the outbound queue, the session runner, metrics, the
+//!   reminder scheduler and the Discord adapter once, and stops them all
+//!   through one cancellation token.
+//! - [`discord`]: the adapter: poise commands, buttons ([`discord::custom_id`]),
+//!   rendering, the outbound queue, the error policy at the edge.
+//! - [`metrics`]: Prometheus metrics, `/healthz` and `/metrics`.
+//! - [`session`]: the group-session engine (pure) and its runner and writer.
+//! - [`schedule`]: recurring times in an IANA timezone, catch-up rules (pure).
+//! - [`content`]: the exercise model, loading with `path:line:col` problems,
+//!   rendering to posts, and the answer search.
+//! - [`store`]: SQLite through sqlx; [`config`]: file + environment;
+//!   [`limits`]: Discord's limits; [`logging`]: logs with the token redacted.
+//!
+//! Arrows point down: the adapter and the command line call the services and
+//! the pure core; content, schedule and store import nothing above them.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -394,8 +395,12 @@ async fn metrics(State(e): State<Endpoint>) -> impl IntoResponse {
 }
 
 /// Binds `addr` (`host:port`; port 0 picks a free one) and serves the
-/// endpoint until the task is aborted. Returns the bound address.
-pub async fn serve(addr: &str, endpoint: Endpoint) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+/// endpoint until `shutdown` is cancelled. Returns the bound address.
+pub async fn serve(
+    addr: &str,
+    endpoint: Endpoint,
+    shutdown: CancellationToken,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     if bound.ip().is_loopback() {
@@ -408,7 +413,7 @@ pub async fn serve(addr: &str, endpoint: Endpoint) -> std::io::Result<(SocketAdd
     }
     let app = router(endpoint);
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await {
             tracing::error!(error = %e, "the metrics endpoint stopped");
         }
     });
@@ -476,7 +481,8 @@ mod tests {
         assert!(database_writable(&pool).await);
         let metrics = Arc::new(Metrics::new());
         let endpoint = Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: None };
-        let (addr, task) = serve("127.0.0.1:0", endpoint).await.unwrap();
+        let stop = CancellationToken::new();
+        let (addr, task) = serve("127.0.0.1:0", endpoint, stop.clone()).await.unwrap();
         let client = reqwest::Client::new();
         let get = |path: &'static str| {
             let client = client.clone();
@@ -501,6 +507,7 @@ mod tests {
         let (status, ctype, body) = get("/metrics").await;
         assert_eq!((status, ctype.as_deref()), (200, Some(CONTENT_TYPE)));
         assert!(body.contains("# TYPE holdfast_cues_sent counter") && body.ends_with("# EOF\n"), "{body}");
-        task.abort();
+        stop.cancel();
+        tokio::time::timeout(std::time::Duration::from_secs(5), task).await.expect("stops when told").unwrap();
     }
 }

@@ -21,7 +21,7 @@ fn fatal(config: &Config, message: &str) {
 
 /// `holdfast run`.
 pub fn run(config: Config) -> ExitCode {
-    if config.token.is_none() {
+    let Some(token) = config.token.clone() else {
         if config.log.format == LogFormat::Json {
             crate::logging::init(&config);
             tracing::error!("{NO_TOKEN}");
@@ -29,7 +29,7 @@ pub fn run(config: Config) -> ExitCode {
             eprintln!("{NO_TOKEN}");
         }
         return ExitCode::from(2);
-    }
+    };
     crate::logging::init(&config);
     // Content and config are checked before anything connects.
     let content = match crate::cli::load_content(&config.content.dir) {
@@ -52,7 +52,7 @@ pub fn run(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(crate::discord::serve(config.clone(), content)) {
+    match runtime.block_on(crate::app::run(config.clone(), content, token)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             fatal(&config, &format!("stopped on an error: {e:#}"));

@@ -302,3 +302,19 @@ fn the_example_config_documents_every_key_and_is_accepted() {
         );
     }
 }
+
+/// SIGTERM stops the bot within 10 s even while Discord cannot be reached
+/// (the gateway never connects; serenity keeps retrying).
+#[test]
+fn sigterm_stops_it_quickly_even_with_discord_unreachable() {
+    let files = BotFiles::new();
+    // Port 9 (discard) on loopback: nothing listens, every connection is refused.
+    let mut bot = Bot::start("http://127.0.0.1:9", 1, &files, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    let started = Instant::now();
+    let status = bot.stop().expect("it was running");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}\n{}", bot.log_text());
+    assert!(status.success(), "{status:?}\n{}", bot.log_text());
+    assert!(bot.log_text().contains("stopped"), "{}", bot.log_text());
+}

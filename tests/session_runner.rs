@@ -203,7 +203,8 @@ async fn the_timer_loop_ticks_each_session_when_its_deadline_comes() {
     let clock = Arc::new(ManualClock::at(T0));
     let sink = Arc::new(Recorder::default());
     let r = runner(&pool, &clock, &sink);
-    let task = r.spawn();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = r.spawn(stop.clone());
     let id = r.start(StartSpec { start_in_secs: 0, ..spec() }).await.unwrap().id;
     let mut expected = 1;
     // Each time the clock reaches the deadline, the loop (woken, as its
@@ -224,6 +225,7 @@ async fn the_timer_loop_ticks_each_session_when_its_deadline_comes() {
         .await
         .expect("the loop ticked");
     }
-    task.abort();
+    stop.cancel();
+    tokio::time::timeout(std::time::Duration::from_secs(5), task).await.expect("the loop stops when told").unwrap();
     assert_eq!(sink.kinds(), vec![K::GetReady, K::Hold, K::SwitchSides, K::Hold, K::Done]);
 }

@@ -1,5 +1,6 @@
-//! The Discord layer: client setup, the shared [`Data`], error handling, and
-//! the bridge from the session runner to channel messages.
+//! The Discord adapter: the poise framework and gateway client, the shared
+//! [`Data`], error handling at the edge, and the bridge from the session
+//! runner to channel messages. src/app.rs builds the handles it runs with.
 //!
 //! Commands parse their options, call the core (content, search, runner,
 //! store) and render the result; nothing here decides a rule of the domain.
@@ -13,19 +14,18 @@ pub mod reminders;
 pub mod render;
 pub mod reply;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
 pub use data::{Context, Data, Error};
 use outbound::{Outbound, Priority};
 
-use crate::config::Config;
-use crate::content::{Content, FaqIndex};
-use crate::metrics::{Metrics, Outcome};
-use crate::session::clock::SystemClock;
-use crate::session::runner::{Delivery, Runner, Sink};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Token};
+use crate::metrics::Outcome;
+use crate::session::runner::{Delivery, Sink};
 use crate::store;
 
 /// Discord's own REST base.
@@ -163,63 +163,13 @@ pub fn http(config: &Config, token: &str) -> serenity::Http {
     builder.build()
 }
 
-/// `holdfast run`: connects, registers commands, serves until SIGTERM/Ctrl-C.
-pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
-    let token = config.token.clone().ok_or_else(|| anyhow::anyhow!(crate::run::NO_TOKEN))?;
-    let pool = store::connect(&config.database.url).await?;
-    let content = Arc::new(content);
-    let index = Arc::new(FaqIndex::build(&content));
-    let outbound = Outbound::new(config.api_base().unwrap_or(DISCORD_BASE), token.clone());
-    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), Arc::new(DiscordSink { outbound: outbound.clone() }));
-    {
-        let runner = runner.clone();
-        let handle = tokio::runtime::Handle::current();
-        outbound.on_gone(move |channel| {
-            let runner = runner.clone();
-            handle.spawn(async move { runner.abandon_channel(channel).await });
-        });
-    }
-    let metrics = Arc::new(Metrics::new());
-    {
-        let m = metrics.clone();
-        outbound.observe(move |sent| m.sent(sent));
-        let m = metrics.clone();
-        runner.on_db_error(move || m.database_error());
-    }
-    let endpoint = match config.metrics.addr.as_deref() {
-        Some(addr) => {
-            let endpoint =
-                crate::metrics::Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: Some(runner.clone()) };
-            let (_, task) = crate::metrics::serve(addr, endpoint)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} (metrics.addr): {e}"))?;
-            Some(task)
-        }
-        None => None,
-    };
-    let restored = runner.restore().await?;
-    tracing::info!(restored, "sessions restored");
-    let timers = runner.spawn();
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let reminder_task = reminders::spawn(
-        pool.clone(),
-        content.clone(),
-        outbound.clone(),
-        wake.clone(),
-        Arc::new(SystemClock),
-        Some(metrics.clone()),
-    );
-
-    let data = Data {
-        pool: pool.clone(),
-        content,
-        index,
-        runner: runner.clone(),
-        outbound: outbound.clone(),
-        reminders: wake,
-        config: config.clone(),
-        metrics: metrics.clone(),
-    };
+/// Runs the Discord adapter with these handles: registers the commands,
+/// serves interactions until `shutdown` is cancelled, then closes the
+/// gateway. Everything else (store, runner, queue, timers) is built and
+/// stopped by the composition root (src/app.rs).
+pub async fn serve(data: Data, token: &Token, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let config = data.config.clone();
+    let metrics = data.metrics.clone();
     let guild = config.discord.guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -265,49 +215,10 @@ pub async fn serve(config: Config, content: Content) -> anyhow::Result<()> {
         });
     }
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.cancelled().await;
         tracing::info!("shutting down: closing the gateway");
         shards.shutdown_all().await;
     });
-    if let Err(e) = client.start().await {
-        if let Some(task) = endpoint {
-            task.abort();
-        }
-        return Err(e.into());
-    }
-    // The gateway is closed: no new commands. Sessions are stored on every
-    // phase change; send what is still queued, then stop.
-    timers.abort();
-    runner.flush().await;
-    reminder_task.abort();
-    if !outbound.drain(Duration::from_secs(10)).await {
-        tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
-    }
-    if let Some(task) = endpoint {
-        task.abort();
-    }
-    pool.close().await;
-    tracing::info!("stopped");
+    client.start().await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }

@@ -3,6 +3,7 @@
 //! transaction and posts each routine card through the outbound queue.
 
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -106,7 +107,8 @@ pub async fn fire_due_counted(
     fired
 }
 
-/// Runs the scheduler until aborted.
+/// Runs the scheduler until `shutdown` is cancelled (a firing that has
+/// begun runs to its end).
 pub fn spawn(
     pool: SqlitePool,
     content: Arc<Content>,
@@ -114,9 +116,10 @@ pub fn spawn(
     wake: Arc<Notify>,
     clock: Arc<dyn Clock>,
     metrics: Option<Arc<Metrics>>,
+    shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
+        while !shutdown.is_cancelled() {
             let notified = wake.notified();
             let next = match store::reminders::next_due(&pool).await {
                 Ok(n) => n,
@@ -125,7 +128,10 @@ pub fn spawn(
                     if let Some(m) = &metrics {
                         m.database_error();
                     }
-                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                        () = shutdown.cancelled() => {}
+                    }
                     continue;
                 }
             };
@@ -138,9 +144,13 @@ pub fn spawn(
                     tokio::select! {
                         () = tokio::time::sleep(clock::until(now, t)) => {}
                         () = notified => {}
+                        () = shutdown.cancelled() => {}
                     }
                 }
-                None => notified.await,
+                None => tokio::select! {
+                    () = notified => {}
+                    () = shutdown.cancelled() => {}
+                },
             }
         }
     })

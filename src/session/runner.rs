@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 use sqlx::SqlitePool;
 use tokio::sync::{Mutex, Notify};
@@ -446,19 +447,23 @@ impl Runner {
         self.inner.wake.notify_one();
     }
 
-    /// Runs the timer loop (abort the handle to stop it).
+    /// Runs the timer loop until `shutdown` is cancelled. A tick that has
+    /// begun runs to its end; the loop stops at its next wait.
     ///
     /// tokio's timer has 1 ms ticks and rounds up, so the loop sleeps until
     /// [`EARLY_US`] before a deadline and yields through the last stretch:
     /// a cue goes out within a fraction of a millisecond of its second.
-    pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(&self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         let runner = self.clone();
         tokio::spawn(async move {
-            loop {
+            while !shutdown.is_cancelled() {
                 let next = runner.inner.table.lock().await.timers.first().map(|&(d, _)| d);
                 let notified = runner.inner.wake.notified();
                 let Some(d) = next else {
-                    notified.await;
+                    tokio::select! {
+                        () = notified => {}
+                        () = shutdown.cancelled() => {}
+                    }
                     continue;
                 };
                 let left_us = d * 1000 - runner.inner.clock.now_micros();
@@ -469,6 +474,7 @@ impl Runner {
                     tokio::select! {
                         () = tokio::time::sleep(wait) => {}
                         () = notified => {}
+                        () = shutdown.cancelled() => {}
                     }
                 } else {
                     let give_up = std::time::Instant::now() + std::time::Duration::from_micros(2 * EARLY_US as u64);
@@ -480,6 +486,7 @@ impl Runner {
                         tokio::select! {
                             () = tokio::time::sleep(clock::until(runner.now_ms(), d)) => {}
                             () = notified => {}
+                            () = shutdown.cancelled() => {}
                         }
                     }
                 }

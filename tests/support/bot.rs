@@ -96,7 +96,9 @@ impl Bot {
     pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
         let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-        for _ in 0..100 {
+        // Up to 12 s: the bot gives the gateway a few seconds to close and
+        // the queue a few more to drain.
+        for _ in 0..240 {
             if let Ok(Some(status)) = child.try_wait() {
                 return Some(status);
             }

@@ -1,0 +1,143 @@
+//! The composition root: builds every part of `holdfast run` once, wires
+//! them together, owns the start-up order and one cooperative shutdown.
+//!
+//! Start-up: database (migrations) → answer index → outbound queue → session
+//! runner (restored from the database) → metrics endpoint → timers and the
+//! reminder scheduler → the Discord adapter. Shutdown, on SIGTERM or Ctrl-C:
+//! one cancellation token tells every task to stop at its next wait; the
+//! gateway closes (given at most [`GATEWAY_GRACE`]: with Discord unreachable
+//! serenity may still be reconnecting), queued writes are flushed, queued
+//! messages sent (at most [`DRAIN`]), and the database closed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Token};
+use crate::content::{Content, FaqIndex};
+use crate::discord::outbound::Outbound;
+use crate::discord::{self, reminders, Data, DiscordSink, DISCORD_BASE};
+use crate::metrics::Metrics;
+use crate::session::clock::SystemClock;
+use crate::session::runner::Runner;
+use crate::store;
+
+/// How long the gateway may take to close once shutdown begins.
+pub const GATEWAY_GRACE: Duration = Duration::from_secs(4);
+/// How long queued messages may take to go out once the gateway is closed.
+pub const DRAIN: Duration = Duration::from_secs(4);
+
+/// Runs the bot until SIGTERM or Ctrl-C.
+pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    {
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutdown requested");
+            shutdown.cancel();
+        });
+    }
+
+    let pool = store::connect(&config.database.url).await?;
+    let content = Arc::new(content);
+    let index = Arc::new(FaqIndex::build(&content));
+    let outbound = Outbound::new(config.api_base().unwrap_or(DISCORD_BASE), token.clone());
+    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), Arc::new(DiscordSink { outbound: outbound.clone() }));
+    {
+        let runner = runner.clone();
+        let handle = tokio::runtime::Handle::current();
+        outbound.on_gone(move |channel| {
+            let runner = runner.clone();
+            handle.spawn(async move { runner.abandon_channel(channel).await });
+        });
+    }
+    let metrics = Arc::new(Metrics::new());
+    {
+        let m = metrics.clone();
+        outbound.observe(move |sent| m.sent(sent));
+        let m = metrics.clone();
+        runner.on_db_error(move || m.database_error());
+    }
+    let endpoint = match config.metrics.addr.as_deref() {
+        Some(addr) => {
+            let endpoint =
+                crate::metrics::Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: Some(runner.clone()) };
+            let (_, task) = crate::metrics::serve(addr, endpoint, shutdown.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} (metrics.addr): {e}"))?;
+            Some(task)
+        }
+        None => None,
+    };
+    let restored = runner.restore().await?;
+    tracing::info!(restored, "sessions restored");
+    let timers = runner.spawn(shutdown.clone());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let reminder_task = reminders::spawn(
+        pool.clone(),
+        content.clone(),
+        outbound.clone(),
+        wake.clone(),
+        Arc::new(SystemClock),
+        Some(metrics.clone()),
+        shutdown.clone(),
+    );
+
+    let data = Data {
+        pool: pool.clone(),
+        content,
+        index,
+        runner: runner.clone(),
+        outbound: outbound.clone(),
+        reminders: wake,
+        config: config.clone(),
+        metrics,
+    };
+    let adapter = discord::serve(data, &token, shutdown.clone());
+    tokio::pin!(adapter);
+    let result = tokio::select! {
+        r = &mut adapter => r,
+        () = async { shutdown.cancelled().await; tokio::time::sleep(GATEWAY_GRACE).await } => {
+            tracing::warn!("the gateway did not close in time; stopping without it");
+            Ok(())
+        }
+    };
+    // Whatever ended the adapter (a signal, or an error such as a refused
+    // token), every task stops now.
+    shutdown.cancel();
+    let _ = timers.await;
+    let _ = reminder_task.await;
+    runner.flush().await;
+    if !outbound.drain(DRAIN).await {
+        tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
+    }
+    if let Some(task) = endpoint {
+        let _ = task.await;
+    }
+    pool.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
