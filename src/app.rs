@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Token};
 use crate::content::{Content, FaqIndex};
-use crate::discord::outbound::Outbound;
+use crate::discord::outbound::{Outbound, Priority, Sent};
 use crate::discord::{self, reminders, Data, DiscordSink, DISCORD_BASE};
 use crate::metrics::Metrics;
 use crate::session::clock::SystemClock;
@@ -56,14 +56,25 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let metrics = Arc::new(Metrics::new());
     {
         let m = metrics.clone();
-        outbound.observe(move |sent| m.sent(sent));
+        outbound.observe(move |sent| match sent {
+            Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => m.record_cue_sent(*retries, *queued_for),
+            Sent::Ok { retries, priority: Priority::Post, .. } => m.record_post_sent(*retries),
+            Sent::Failed { status, .. } => m.record_message_failed(*status),
+        });
         let m = metrics.clone();
         runner.on_db_error(move || m.database_error());
     }
     let endpoint = match config.metrics.addr.as_deref() {
         Some(addr) => {
+            let live: crate::metrics::LiveSessions = {
+                let runner = runner.clone();
+                Arc::new(move || {
+                    let runner = runner.clone();
+                    Box::pin(async move { runner.live_count().await })
+                })
+            };
             let endpoint =
-                crate::metrics::Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: Some(runner.clone()) };
+                crate::metrics::Endpoint { metrics: metrics.clone(), pool: pool.clone(), live_sessions: Some(live) };
             let (_, task) = crate::metrics::serve(addr, endpoint, shutdown.clone())
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} (metrics.addr): {e}"))?;

@@ -29,9 +29,6 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 use sqlx::SqlitePool;
 
-use crate::discord::outbound::{Priority, Sent};
-use crate::session::runner::Runner;
-
 /// The content type of `/metrics` (what `prometheus-client` encodes).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -228,25 +225,26 @@ impl Metrics {
         }
     }
 
-    /// The outbound queue posted or gave up a message.
-    pub fn sent(&self, sent: &Sent) {
-        match sent {
-            Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => {
-                self.cues_sent.inc();
-                self.cue_retries.inc_by(u64::from(*retries));
-                self.cue_lateness.observe(queued_for.as_secs_f64());
-                if *queued_for > LATE_AFTER {
-                    self.cues_late.inc();
-                }
-            }
-            Sent::Ok { retries, priority: Priority::Post, .. } => {
-                self.posts_sent.inc();
-                self.post_retries.inc_by(u64::from(*retries));
-            }
-            Sent::Failed { status, .. } => {
-                self.messages_failed.get_or_create(&StatusLabel { status: *status }).inc();
-            }
+    /// A session cue was posted after `retries` retries, `queued_for` after
+    /// it was queued.
+    pub fn record_cue_sent(&self, retries: u32, queued_for: Duration) {
+        self.cues_sent.inc();
+        self.cue_retries.inc_by(u64::from(retries));
+        self.cue_lateness.observe(queued_for.as_secs_f64());
+        if queued_for > LATE_AFTER {
+            self.cues_late.inc();
         }
+    }
+
+    /// Any other message (a summary, routine, reminder) was posted.
+    pub fn record_post_sent(&self, retries: u32) {
+        self.posts_sent.inc();
+        self.post_retries.inc_by(u64::from(retries));
+    }
+
+    /// A message was given up with this HTTP status.
+    pub fn record_message_failed(&self, status: u16) {
+        self.messages_failed.get_or_create(&StatusLabel { status }).inc();
     }
 
     /// A reminder was posted.
@@ -358,13 +356,16 @@ pub async fn database_writable(pool: &SqlitePool) -> bool {
     }
 }
 
+/// Reads how many sessions are live (for `holdfast_sessions_live`).
+pub type LiveSessions = Arc<dyn Fn() -> BoxFuture<'static, usize> + Send + Sync>;
+
 /// What the endpoint reads.
 #[derive(Clone)]
 pub struct Endpoint {
     pub metrics: Arc<Metrics>,
     pub pool: SqlitePool,
-    /// For `holdfast_sessions_live`, read on each scrape.
-    pub runner: Option<Runner>,
+    /// Read on each scrape.
+    pub live_sessions: Option<LiveSessions>,
 }
 
 /// The endpoint's routes: `GET /healthz` and `GET /metrics`.
@@ -388,8 +389,8 @@ struct HealthBody {
 }
 
 async fn metrics(State(e): State<Endpoint>) -> impl IntoResponse {
-    if let Some(runner) = &e.runner {
-        e.metrics.set_sessions_live(runner.live_count().await);
+    if let Some(live) = &e.live_sessions {
+        e.metrics.set_sessions_live(live().await);
     }
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], e.metrics.encode())
 }
@@ -429,21 +430,9 @@ mod tests {
         let m = Metrics::new();
         m.interaction("help", Outcome::Ok, Some(Duration::from_millis(20)));
         m.interaction("routine post", Outcome::Refused, None);
-        m.sent(&Sent::Ok {
-            channel: 1,
-            message_id: None,
-            retries: 2,
-            queued_for: Duration::from_millis(1500),
-            priority: Priority::Cue,
-        });
-        m.sent(&Sent::Ok {
-            channel: 1,
-            message_id: None,
-            retries: 0,
-            queued_for: Duration::from_millis(10),
-            priority: Priority::Post,
-        });
-        m.sent(&Sent::Failed { channel: 1, status: 403 });
+        m.record_cue_sent(2, Duration::from_millis(1500));
+        m.record_post_sent(0);
+        m.record_message_failed(403);
         m.reminder_fired();
         m.reminder_skipped();
         m.gateway_ready();
@@ -480,7 +469,7 @@ mod tests {
         let pool = crate::store::connect(&url).await.unwrap();
         assert!(database_writable(&pool).await);
         let metrics = Arc::new(Metrics::new());
-        let endpoint = Endpoint { metrics: metrics.clone(), pool: pool.clone(), runner: None };
+        let endpoint = Endpoint { metrics: metrics.clone(), pool: pool.clone(), live_sessions: None };
         let stop = CancellationToken::new();
         let (addr, task) = serve("127.0.0.1:0", endpoint, stop.clone()).await.unwrap();
         let client = reqwest::Client::new();
