@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::content::Problem;
+use crate::problem::Problem;
 
 /// The bot token. Its formatting never shows the secret.
 #[derive(Clone, PartialEq, Eq)]

@@ -17,7 +17,8 @@
 //! - [`content`]: the exercise model, loading with `path:line:col` problems,
 //!   rendering to posts, and the answer search.
 //! - [`store`]: SQLite through sqlx; [`config`]: file + environment;
-//!   [`limits`]: Discord's limits; [`logging`]: logs with the token redacted.
+//!   [`limits`]: Discord's limits; [`problem`]: `path:line:col` problems;
+//!   [`logging`]: logs with the token redacted.
 //!
 //! Arrows point down: the adapter and the command line call the services and
 //! the pure core; content, schedule and store import nothing above them.
@@ -30,6 +31,7 @@ pub mod discord;
 pub mod limits;
 pub mod logging;
 pub mod metrics;
+pub mod problem;
 pub mod run;
 pub mod schedule;
 pub mod session;

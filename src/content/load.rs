@@ -32,20 +32,7 @@ pub mod limits {
     pub const REST_MAX: u32 = 600;
 }
 
-/// One problem in one content file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.col, self.message)
-    }
-}
+pub use crate::problem::Problem;
 
 /// Every problem found while loading; empty never happens.
 #[derive(Debug, Clone)]
