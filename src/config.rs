@@ -1,5 +1,5 @@
 //! Typed configuration: an optional `holdfast.toml`, then the environment,
-//! which wins (interface.md §2). The token comes from the environment only
+//! which wins (the README's Configuration table). The token comes from the environment only
 //! and is never printed: [`Token`]'s `Debug` and `Display` hide it.
 
 use std::fmt;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use holdfast::content::render::{self, Post, Section, EMBED_TOTAL_MAX, FIELDS_MAX, FIELD_VALUE_MAX, TITLE_MAX};
 use holdfast::content::{load_dir, Content};
-use holdfast::discord::commands::routine::plan_of;
+use holdfast::session::engine::Plan;
 use holdfast::session::engine::{Event, Session};
 use holdfast::session::runner::View;
 
@@ -50,7 +50,7 @@ fn every_routine_card_lobby_and_cue_fits() {
     let c = content();
     let t0 = 1_790_000_000_000;
     for r in &c.routines {
-        let plan = plan_of(&c, r);
+        let plan = Plan::from_routine(&c, r);
         for p in render::routine(&c, r, plan.total_secs()).paginate() {
             assert_fits(&p, &r.id);
         }

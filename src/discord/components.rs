@@ -9,11 +9,11 @@ use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message};
 
 use super::commands::exercise::answer_parts;
-use super::commands::routine::plan_of;
 use super::commands::session::{self, DEFAULT_START_IN};
 use super::custom_id::{CustomId, SessionAction};
 use super::data::{user_text, Data, Error, Invoker};
 use super::render::{self, embed, TEAL};
+use crate::session::engine::Plan;
 use crate::session::engine::{Event, Membership};
 use crate::session::runner::StartSpec;
 use crate::store::{self, db_id};
@@ -115,7 +115,7 @@ async fn start_press(
         guild_id: guild,
         channel_id: press.channel_id.get(),
         host: who.user,
-        plan: plan_of(&data.content, r),
+        plan: Plan::from_routine(&data.content, r),
         start_in_secs: DEFAULT_START_IN,
     };
     match session::start(data, spec).await {

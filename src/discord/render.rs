@@ -2,7 +2,7 @@
 //!
 //! Session cues are built as raw JSON bodies (the outbound queue posts them
 //! itself, reading 429s); everything else uses serenity's builders. Every
-//! text that could grow is cut or split on purpose (discord-limits.md).
+//! text that could grow is cut or split on purpose (src/limits.rs).
 
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};

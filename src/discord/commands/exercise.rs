@@ -13,7 +13,7 @@ use crate::discord::reply;
 
 /// The `section` option of `/exercise`: a string choice whose values are
 /// the section names (overview, instructions, tips, breathing, safety, faq,
-/// all), as interface.md names them.
+/// all), as the README names them.
 #[derive(Debug, Clone, Copy)]
 pub struct SectionArg(pub Section);
 

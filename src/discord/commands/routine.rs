@@ -33,29 +33,9 @@ pub fn routine_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a Routine, Er
     })
 }
 
-/// The engine's plan of a routine.
-pub fn plan_of(content: &crate::content::Content, r: &Routine) -> Plan {
-    Plan {
-        routine_id: r.id.clone(),
-        routine_name: r.name.clone(),
-        steps: r
-            .steps
-            .iter()
-            .map(|s| crate::session::engine::PlanStep {
-                exercise_id: s.exercise.clone(),
-                exercise_name: content.exercise(&s.exercise).map_or_else(|| s.exercise.clone(), |e| e.name.clone()),
-                hold_secs: s.hold,
-                per_side: s.per_side,
-                rounds: s.rounds,
-                rest_secs: s.rest,
-            })
-            .collect(),
-    }
-}
-
 /// The routine card: steps, total time, every restriction.
 pub fn card(content: &crate::content::Content, r: &Routine) -> Vec<content_render::Post> {
-    let total = plan_of(content, r).total_secs();
+    let total = Plan::from_routine(content, r).total_secs();
     content_render::routine(content, r, total).paginate()
 }
 
@@ -83,7 +63,7 @@ pub async fn routine_list(ctx: Context<'_>) -> Result<(), Error> {
     let content = &ctx.data().content;
     let mut lines = Vec::new();
     for r in &content.routines {
-        let total = plan_of(content, r).total_secs();
+        let total = Plan::from_routine(content, r).total_secs();
         lines.push(format!("**{}** (`{}`, about {}): {}", r.name, r.id, duration(total), truncate(&r.purpose, 200)));
     }
     let post = content_render::Post {

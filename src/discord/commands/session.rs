@@ -2,11 +2,12 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::routine::{autocomplete_routine, plan_of, routine_named};
+use super::routine::{autocomplete_routine, routine_named};
 use crate::content::render::{duration, Post};
 use crate::discord::data::{guild, invoker, refuse, Context, Data, Error, Invoker};
 use crate::discord::render::{self, TEAL};
 use crate::discord::reply;
+use crate::session::engine::Plan;
 use crate::session::engine::{Actor, Event};
 use crate::session::runner::{StartSpec, View};
 
@@ -58,7 +59,7 @@ pub async fn session_start(
     let guild_id = guild(ctx)?;
     let r = routine_named(ctx, &routine)?;
     let data = ctx.data();
-    let plan = plan_of(&data.content, r).with_overrides(hold, rounds);
+    let plan = Plan::from_routine(&data.content, r).with_overrides(hold, rounds);
     let spec = StartSpec {
         guild_id,
         channel_id: ctx.channel_id().get(),
