@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::future::join_all;
 use serde_json::Value;
 use support::bot::{Bot, BotFiles};
-use support::*;
+use support::{slash, Invoker, Simulator, CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID};
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

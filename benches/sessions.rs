@@ -54,7 +54,7 @@ fn env_u32(name: &str, default: u32) -> u32 {
 /// Unix time in milliseconds with sub-millisecond precision (the same
 /// realtime clock `SystemClock` reads through chrono).
 fn now_ms_f64() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as f64 / 1e6).unwrap_or(0.0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_nanos() as f64 / 1e6)
 }
 
 /// What the sink collects. Buffers are sized up front (and touched) before
@@ -128,13 +128,14 @@ impl Recorder {
                     r.deadline.insert(id, ends);
                     ends - i64::from(phase.secs) * 1000
                 }
-                (AnnouncementKind::Done, _, _) => match r.deadline.remove(&id) {
-                    Some(d) => d,
-                    None => {
+                (AnnouncementKind::Done, _, _) => {
+                    if let Some(d) = r.deadline.remove(&id) {
+                        d
+                    } else {
                         r.other += 1;
                         continue;
                     }
-                },
+                }
                 _ => {
                     r.other += 1;
                     continue;
@@ -225,7 +226,7 @@ fn spec(i: usize, plan: &Plan, target_ms: i64) -> StartSpec {
 }
 
 fn file_size(path: &std::path::Path) -> u64 {
-    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {

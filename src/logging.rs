@@ -73,7 +73,7 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
 
 /// `text` with the token replaced, for the few lines written outside tracing.
 pub fn redact(config: &Config, text: &str) -> String {
-    match config.token.as_ref().map(|t| t.expose()).filter(|t| t.len() >= 8) {
+    match config.token.as_ref().map(super::config::Token::expose).filter(|t| t.len() >= 8) {
         Some(token) => text.replace(token, "<redacted>"),
         None => text.to_string(),
     }

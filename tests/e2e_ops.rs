@@ -187,7 +187,7 @@ fn json_lines(log: &str) -> Vec<Value> {
 }
 
 fn messages(lines: &[Value], level: &str) -> Vec<String> {
-    lines.iter().filter(|v| v["level"] == level).map(|v| v.to_string()).collect()
+    lines.iter().filter(|v| v["level"] == level).map(std::string::ToString::to_string).collect()
 }
 
 /// Waits until the bot's log contains `text`.

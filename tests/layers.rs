@@ -168,6 +168,6 @@ fn there_are_no_cycles_between_modules() {
 #[test]
 fn paths_are_found_the_way_the_checks_need() {
     let found = targets("use crate::discord::render;\nlet x = crate::session::engine::Plan::new();\nholdfast_crate::x");
-    assert_eq!(found, ["discord", "session::engine"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(found, ["discord", "session::engine"].iter().map(std::string::ToString::to_string).collect());
     assert!(targets(&code("// crate::app in a comment\n#[cfg(test)]\nmod t { use crate::app; }")).is_empty());
 }

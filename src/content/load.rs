@@ -151,11 +151,11 @@ impl Checker<'_> {
     }
 
     fn faq(&mut self, raw: &[RawFaq]) -> Vec<FaqEntry> {
-        let mut seen = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
         raw.iter()
             .map(|f| {
                 let id = self.slug(&f.id, "FAQ id");
-                if seen.insert(id.clone(), ()).is_some() {
+                if !seen.insert(id.clone()) {
                     self.at(&f.id, format!("duplicate FAQ id {id:?} in this file"));
                 }
                 FaqEntry {

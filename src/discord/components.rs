@@ -28,7 +28,11 @@ fn private(text: impl Into<String>) -> Response {
 
 /// Handles one button press.
 pub async fn handle(ctx: &serenity::Context, data: &Data, press: &serenity::ComponentInteraction) -> Result<(), Error> {
-    let who = Invoker::of(press.member.as_ref(), press.user.id.get(), press.guild_id.map(|g| g.get()));
+    let who = Invoker::of(
+        press.member.as_ref(),
+        press.user.id.get(),
+        press.guild_id.map(poise::serenity_prelude::GuildId::get),
+    );
     let response = match press.data.custom_id.parse::<CustomId>() {
         Ok(CustomId::Session { session, action, lobby }) => {
             session_press(data, press, &who, session, action, lobby).await?

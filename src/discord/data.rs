@@ -113,7 +113,7 @@ pub fn invoker(ctx: Context<'_>) -> Invoker {
         poise::Context::Application(app) => app.interaction.member.as_deref(),
         poise::Context::Prefix(_) => None,
     };
-    Invoker::of(member, ctx.author().id.get(), ctx.guild_id().map(|g| g.get()))
+    Invoker::of(member, ctx.author().id.get(), ctx.guild_id().map(poise::serenity_prelude::GuildId::get))
 }
 
 /// Refuses unless the invoker is a coach.
@@ -144,5 +144,7 @@ pub fn require_manage(ctx: Context<'_>) -> Result<Invoker, Error> {
 
 /// The guild of a command, or a refusal in DMs.
 pub fn guild(ctx: Context<'_>) -> Result<u64, Error> {
-    ctx.guild_id().map(|g| g.get()).ok_or_else(|| refuse("This command works only in a server."))
+    ctx.guild_id()
+        .map(poise::serenity_prelude::GuildId::get)
+        .ok_or_else(|| refuse("This command works only in a server."))
 }

@@ -86,13 +86,14 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         count(ctx, outcome).await;
     }
     let (ctx, text) = match error {
-        F::Command { error, ctx, .. } => match data::user_text(&error) {
-            Some(text) => (ctx, text),
-            None => {
+        F::Command { error, ctx, .. } => {
+            if let Some(text) = data::user_text(&error) {
+                (ctx, text)
+            } else {
                 tracing::error!(command = %ctx.command().qualified_name, error = ?error, "command failed");
                 (ctx, "Something went wrong on my side; it has been logged. Please try again.".to_string())
             }
-        },
+        }
         F::ArgumentParse { error, input, ctx, .. } => {
             let what = input.map(|i| format!(" `{}`", crate::content::render::truncate(&i, 100))).unwrap_or_default();
             (ctx, format!("I couldn't read that option{what}: {error}"))

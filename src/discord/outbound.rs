@@ -162,15 +162,14 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
         let next = {
             let mut queues = shared.lock_queues();
             let Some(q) = queues.get_mut(&channel) else { return };
-            match q.cues.pop_front().or_else(|| q.posts.pop_front()) {
-                Some(m) => m,
-                None => {
-                    queues.remove(&channel);
-                    if queues.is_empty() {
-                        shared.idle.notify_waiters();
-                    }
-                    return;
+            if let Some(m) = q.cues.pop_front().or_else(|| q.posts.pop_front()) {
+                m
+            } else {
+                queues.remove(&channel);
+                if queues.is_empty() {
+                    shared.idle.notify_waiters();
                 }
+                return;
             }
         };
         let (body, queued_at, priority) = next;

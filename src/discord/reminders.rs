@@ -77,21 +77,20 @@ pub async fn fire_due_counted(
     let mut fired = 0;
     for r in claimed {
         match schedule::due(r.next_fire_ms, now_ms) {
-            Due::Fire { late_by_ms, late } => match reminder_body(content, &r, late.then_some(late_by_ms)) {
-                Some(body) => {
+            Due::Fire { late_by_ms, late } => {
+                if let Some(body) = reminder_body(content, &r, late.then_some(late_by_ms)) {
                     outbound.send(store::discord_id(r.channel_id), body, Priority::Post);
                     fired += 1;
                     if let Some(m) = metrics {
                         m.reminder_fired();
                     }
-                }
-                None => {
+                } else {
                     tracing::warn!(reminder = r.id, routine = %r.routine_id, "reminder names a routine that no longer exists");
                     if let Some(m) = metrics {
                         m.reminder_skipped();
                     }
                 }
-            },
+            }
             Due::Skip { late_by_ms } => {
                 tracing::warn!(
                     reminder = r.id,

@@ -138,7 +138,7 @@ impl FromStr for Days {
         if words.is_empty() {
             return Err(format!("Say which days: {DAY_FORMS}"));
         }
-        if matches!(words.as_slice(), ["every", "day"] | ["every", "days"] | ["all", "days"] | ["all", "week"]) {
+        if matches!(words.as_slice(), ["every", "day" | "days"] | ["all", "days" | "week"]) {
             return Ok(Days::DAILY);
         }
         let unknown = |word: &str| format!("\"{}\" is not a day: use {DAY_FORMS}", echo(word));

@@ -29,12 +29,11 @@ struct Row {
 /// database) is logged and treated as unset.
 pub(crate) fn parse_tz(name: Option<String>) -> Option<Tz> {
     let name = name?;
-    match name.parse::<Tz>() {
-        Ok(tz) => Some(tz),
-        Err(_) => {
-            tracing::warn!(timezone = %name, "unknown stored timezone; using the default");
-            None
-        }
+    if let Ok(tz) = name.parse::<Tz>() {
+        Some(tz)
+    } else {
+        tracing::warn!(timezone = %name, "unknown stored timezone; using the default");
+        None
     }
 }
 

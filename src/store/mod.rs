@@ -121,7 +121,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(if in_memory { 1 } else { 4 })
-        .min_connections(if in_memory { 1 } else { 0 })
+        .min_connections(u32::from(in_memory))
         .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
         .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
         .connect_with(options)

@@ -66,7 +66,7 @@ impl Bot {
     pub fn start(base_url: &str, guild_id: u64, files: &BotFiles, extra_env: &[(&str, &str)]) -> Self {
         let log = files.dir.path().join(format!(
             "bot-{}.log",
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
         ));
         let stderr = std::fs::File::create(&log).expect("log file");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_holdfast"));

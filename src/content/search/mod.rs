@@ -660,7 +660,7 @@ impl FaqIndex {
     /// fused scores (for diagnostics).
     pub fn explain(&self, question: &str, n: usize) -> Vec<(String, f32, f32, f32)> {
         let lex = self.lexical.score(question).confidence;
-        let sem = self.semantic.as_ref().map(|s| s.scores(question)).unwrap_or_else(|| vec![0.0; self.docs.len()]);
+        let sem = self.semantic.as_ref().map_or_else(|| vec![0.0; self.docs.len()], |s| s.scores(question));
         let r = self.rank(question);
         r.order
             .iter()
@@ -690,7 +690,8 @@ mod tests {
 
     #[test]
     fn a_distinctive_name_word_names_its_exercise() {
-        let s = |v: &[&[&str]]| v.iter().map(|set| set.iter().map(|t| t.to_string()).collect()).collect();
+        let s =
+            |v: &[&[&str]]| v.iter().map(|set| set.iter().map(std::string::ToString::to_string).collect()).collect();
         let names = vec![s(&[&["psoa", "smash"]]), s(&[&["hamstr", "smash"], &["smash"]]), s(&[&["knuckl", "massag"]])];
         let d = distinctive_terms(&names, &["massag".to_string()]);
         assert_eq!(d, vec![vec!["psoa".to_string()], vec!["hamstr".to_string()], vec!["knuckl".to_string()]]);

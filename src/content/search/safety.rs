@@ -470,30 +470,27 @@ pub fn condition_answer(e: &Exercise, matched: Option<usize>, condition: &str) -
     let all = e.restriction_sentences();
     let name = e.name.to_lowercase();
     let stops = bullets(&e.stop_signs);
-    match matched {
-        Some(i) => {
-            let lead = if i < e.avoid_if.len() {
-                format!("No. Do not do the {name} if {}.", e.avoid_if[i].trim_end_matches('.'))
-            } else {
-                format!("Check first. {}", all[i])
-            };
-            let others: Vec<String> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| r.clone()).collect();
-            let mut answer = lead;
-            if !others.is_empty() {
-                answer.push_str(&format!("\n\nIts other restrictions:\n{}", bullets(&others)));
-            }
-            answer.push_str(&format!("\n\nStop at once if any of these happen:\n{stops}"));
-            (format!("{}: is it safe for you?", e.name), answer)
+    if let Some(i) = matched {
+        let lead = if i < e.avoid_if.len() {
+            format!("No. Do not do the {name} if {}.", e.avoid_if[i].trim_end_matches('.'))
+        } else {
+            format!("Check first. {}", all[i])
+        };
+        let others: Vec<String> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| r.clone()).collect();
+        let mut answer = lead;
+        if !others.is_empty() {
+            answer.push_str(&format!("\n\nIts other restrictions:\n{}", bullets(&others)));
         }
-        None => {
-            let answer = format!(
-                "The guides behind the {name} do not mention {condition}, so I can't tell you it is safe. If in \
-                 doubt, ask a qualified professional (a doctor or physiotherapist) before you try it.\n\n\
-                 What the guides do list:\n{}\n\nStop at once if any of these happen:\n{stops}",
-                bullets(&all)
-            );
-            (format!("{}: is it safe for you?", e.name), answer)
-        }
+        answer.push_str(&format!("\n\nStop at once if any of these happen:\n{stops}"));
+        (format!("{}: is it safe for you?", e.name), answer)
+    } else {
+        let answer = format!(
+            "The guides behind the {name} do not mention {condition}, so I can't tell you it is safe. If in \
+             doubt, ask a qualified professional (a doctor or physiotherapist) before you try it.\n\n\
+             What the guides do list:\n{}\n\nStop at once if any of these happen:\n{stops}",
+            bullets(&all)
+        );
+        (format!("{}: is it safe for you?", e.name), answer)
     }
 }
 

@@ -59,7 +59,7 @@ pub async fn autocomplete_exercise(ctx: Context<'_>, partial: &str) -> serenity:
         };
         scored.push((score, &e.name, &e.id));
     }
-    scored.sort();
+    scored.sort_unstable();
     reply::choices(scored.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
 }
 

@@ -21,7 +21,7 @@ pub async fn autocomplete_routine(ctx: Context<'_>, partial: &str) -> serenity::
         .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle) || r.id.contains(&needle))
         .map(|r| (!r.name.to_lowercase().starts_with(&needle), r.name.as_str(), r.id.as_str()))
         .collect();
-    found.sort();
+    found.sort_unstable();
     reply::choices(found.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
 }
 

@@ -73,7 +73,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         tokio::select! {
             incoming = source.next() => match incoming {
                 Some(Ok(Message::Text(text))) => receive(&shared, conn, &text),
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
             out = rx.recv() => match out {

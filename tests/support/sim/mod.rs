@@ -150,18 +150,22 @@ impl Simulator {
 
     /// Waits up to `timeout` until a gateway session is live; panics on timeout.
     pub async fn wait_ready_within(&self, timeout: Duration) {
-        if self.shared.wait(timeout, |s| s.gateway.live.then_some(())).await.is_none() {
-            panic!("the bot did not connect to the gateway within {timeout:?}\n{}", self.dump());
-        }
+        assert!(
+            self.shared.wait(timeout, |s| s.gateway.live.then_some(())).await.is_some(),
+            "the bot did not connect to the gateway within {timeout:?}\n{}",
+            self.dump()
+        );
     }
 
     /// Waits up to [`DEFAULT_WAIT`] until at least `n` IDENTIFYs were received and that session is
     /// live: after restarting the bot, `sim.wait_identify_count(before + 1)` waits for the new process.
     pub async fn wait_identify_count(&self, n: u64) {
         let ready = |s: &state::State| (s.gateway.identifies >= n && s.gateway.live).then_some(());
-        if self.shared.wait(DEFAULT_WAIT, ready).await.is_none() {
-            panic!("no live session after {n} IDENTIFYs within {DEFAULT_WAIT:?}\n{}", self.dump());
-        }
+        assert!(
+            self.shared.wait(DEFAULT_WAIT, ready).await.is_some(),
+            "no live session after {n} IDENTIFYs within {DEFAULT_WAIT:?}\n{}",
+            self.dump()
+        );
     }
 
     /// Waits up to `timeout` until no gateway session is live (e.g. after the bot was stopped);

@@ -319,7 +319,7 @@ fn create_message(shared: &Shared, channel: u64, body: &Value) -> Reply {
             object: object.clone(),
             channel_post: true,
             deleted: false,
-        })
+        });
     });
     Reply::ok(object)
 }

@@ -200,7 +200,7 @@ fn options(p: &mut Problems, path: &str, opts: &[Value], depth: usize) {
 /// Type-specific fields of one option: choices, autocomplete, ranges, lengths, channel types.
 fn option_fields(p: &mut Problems, op: &str, o: &Value, kind: u64) {
     let set = |k: &str| match o.get(k) {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        None | Some(Value::Null | Value::Bool(false)) => false,
         Some(Value::Array(a)) => !a.is_empty(),
         Some(_) => true,
     };

@@ -219,7 +219,7 @@ pub fn callback(p: &mut Problems, body: &Value, interaction_type: Option<u64>) {
     };
     let valid_for: &[u64] = match interaction_type {
         Some(2) => &[4, 5, 9, 10, 12],
-        Some(3) | Some(5) => &[4, 5, 6, 7, 9, 10],
+        Some(3 | 5) => &[4, 5, 6, 7, 9, 10],
         Some(4) => &[8],
         Some(1) => &[1],
         _ => &[1, 4, 5, 6, 7, 8, 9, 10, 12],
@@ -244,7 +244,7 @@ pub fn callback(p: &mut Problems, body: &Value, interaction_type: Option<u64>) {
         (8, d) => autocomplete(p, d),
         (9, d) => modal(p, d),
         (1 | 6 | 10 | 12, Some(_)) => {
-            p.at("data", "SIM_UNEXPECTED_DATA", format!("callback type {kind} takes no data"))
+            p.at("data", "SIM_UNEXPECTED_DATA", format!("callback type {kind} takes no data"));
         }
         _ => {}
     }

@@ -147,7 +147,7 @@ pub(crate) fn int(p: &mut Problems, path: &str, v: Option<&Value>, lo: i64, hi: 
 
 /// An optional boolean.
 pub(crate) fn boolean(p: &mut Problems, path: &str, v: Option<&Value>) {
-    if !matches!(v, None | Some(Value::Null) | Some(Value::Bool(_))) {
+    if !matches!(v, None | Some(Value::Null | Value::Bool(_))) {
         p.at(path, "BOOLEAN_TYPE_CONVERT", "Must be either true or false.");
     }
 }
