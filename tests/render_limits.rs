@@ -65,7 +65,7 @@ fn every_routine_card_lobby_and_cue_fits() {
             host: 42,
             plan: plan.clone(),
             total_secs: s.total_secs(),
-            state: s.state_name(),
+            state: s.status(),
             roster: s.roster().to_vec(),
             current: s.current_phase(),
             deadline_ms: s.deadline_ms(),

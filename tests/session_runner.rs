@@ -89,7 +89,7 @@ async fn a_whole_session_runs_and_credits_everyone_present() {
     let sink = Arc::new(Recorder::default());
     let r = runner(&pool, &clock, &sink);
     let view = r.start(spec()).await.unwrap();
-    assert_eq!((view.state, view.deadline_ms), ("lobby", Some(T0 + 10_000)));
+    assert_eq!((view.state.name(), view.deadline_ms), ("lobby", Some(T0 + 10_000)));
     let (out, _) = r.handle(view.id, Event::Join(ATHLETE)).await.unwrap();
     assert!(out.announcements.is_empty(), "joining posts nothing in the channel");
     // Nothing is due before the lobby ends.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::custom_id::{CustomId, SessionAction};
 use crate::content::render::{self, duration, truncate, Post};
 use crate::content::Content;
-use crate::session::engine::{Announcement, AnnouncementKind as K, PhaseInfo, Side, Summary};
+use crate::session::engine::{Announcement, AnnouncementKind as K, PhaseInfo, Side, Status, Summary};
 use crate::session::runner::View;
 
 /// Embed colours.
@@ -116,7 +116,7 @@ pub fn lobby(content: &Content, view: &View) -> Vec<Post> {
     }
     post.title = format!("Recovery session: {}", view.plan.routine_name);
     let starts = match (view.state, view.deadline_ms) {
-        ("lobby", Some(d)) => format!("Starts <t:{}:R> (or when the host presses **Start now**).", d / 1000),
+        (Status::Lobby, Some(d)) => format!("Starts <t:{}:R> (or when the host presses **Start now**).", d / 1000),
         _ => "Running now: you can still join.".to_string(),
     };
     post.description =

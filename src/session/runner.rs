@@ -23,7 +23,8 @@ use tokio::sync::{Mutex, Notify};
 
 use super::clock::{self, Clock};
 use super::engine::{
-    Announcement, CurrentPhase, Event, Membership, Outcome, Participant, Plan, Refusal, Session, Side, MAX_DOWNTIME_MS,
+    Announcement, CurrentPhase, Event, Membership, Outcome, Participant, Plan, Refusal, Session, Side, Status,
+    MAX_DOWNTIME_MS,
 };
 use super::writer::Writer;
 use crate::store::batch::SessionWrite;
@@ -38,7 +39,7 @@ pub struct View {
     pub host: u64,
     pub plan: Plan,
     pub total_secs: u32,
-    pub state: &'static str,
+    pub state: Status,
     pub roster: Vec<Participant>,
     pub current: Option<CurrentPhase>,
     pub deadline_ms: Option<i64>,
@@ -54,7 +55,7 @@ impl View {
             host: s.host,
             plan: s.plan().clone(),
             total_secs: s.total_secs(),
-            state: s.state_name(),
+            state: s.status(),
             roster: s.roster().to_vec(),
             current: s.current_phase(),
             deadline_ms: s.deadline_ms(),
@@ -186,20 +187,20 @@ fn credits_of(live: &Live, out: &Outcome, now_ms: i64) -> Vec<Credit> {
         .collect()
 }
 
-fn stored_state(name: &str) -> SessionState {
-    match name {
-        "lobby" => SessionState::Lobby,
-        "running" => SessionState::Running,
-        "paused" => SessionState::Paused,
-        "done" => SessionState::Done,
-        "stopped" => SessionState::Stopped,
-        _ => SessionState::Abandoned,
+fn stored_state(status: Status) -> SessionState {
+    match status {
+        Status::Lobby => SessionState::Lobby,
+        Status::Running => SessionState::Running,
+        Status::Paused => SessionState::Paused,
+        Status::Done => SessionState::Done,
+        Status::Stopped => SessionState::Stopped,
+        Status::Abandoned => SessionState::Abandoned,
     }
 }
 
 /// The row write for a session's current state.
 fn write_of(session: &Session) -> SessionWrite {
-    let state = stored_state(session.state_name());
+    let state = stored_state(session.status());
     if session.is_over() {
         let roster = session.roster();
         let summary = serde_json::json!({

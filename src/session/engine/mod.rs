@@ -97,6 +97,43 @@ fn ceil_secs_u32(ms: i64) -> u32 {
     u32::try_from(ms.max(0).saturating_add(999) / 1000).unwrap_or(u32::MAX)
 }
 
+/// Where a session stands: the one status type that the runner maps to the
+/// store's and the renderers show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Waiting for people to join.
+    Lobby,
+    /// Phases are running.
+    Running,
+    /// Paused by the host or a coach.
+    Paused,
+    /// Ran to the end.
+    Done,
+    /// Stopped early by the host or a coach.
+    Stopped,
+    /// Ended by the bot (down too long to carry on, or its channel gone).
+    Abandoned,
+}
+
+impl Status {
+    /// The lower-case name, as logs and `/session status` show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Lobby => "lobby",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Done => "done",
+            Status::Stopped => "stopped",
+            Status::Abandoned => "abandoned",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 impl Session {
     /// Opens the lobby at `now_ms`, with the host in it. The routine starts
     /// after `start_in_secs` (the deadline rounded up to a whole second), or at
@@ -152,16 +189,21 @@ impl Session {
         matches!(self.state, State::Done | State::Stopped | State::Abandoned)
     }
 
+    /// Where the session stands.
+    pub fn status(&self) -> Status {
+        match self.state {
+            State::Lobby { .. } => Status::Lobby,
+            State::Running { .. } => Status::Running,
+            State::Paused { .. } => Status::Paused,
+            State::Done => Status::Done,
+            State::Stopped => Status::Stopped,
+            State::Abandoned => Status::Abandoned,
+        }
+    }
+
     /// `lobby`, `running`, `paused`, `done`, `stopped` or `abandoned`.
     pub fn state_name(&self) -> &'static str {
-        match self.state {
-            State::Lobby { .. } => "lobby",
-            State::Running { .. } => "running",
-            State::Paused { .. } => "paused",
-            State::Done => "done",
-            State::Stopped => "stopped",
-            State::Abandoned => "abandoned",
-        }
+        self.status().name()
     }
 
     /// The users in the session now (joined and not left), in joining order.
