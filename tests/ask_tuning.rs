@@ -61,12 +61,12 @@ fn sweep_params_on_the_tuning_sets() {
     let mut best: Vec<(usize, String)> = Vec::new();
     for w in [0.2, 0.4, 0.6, 0.8] {
         for floor in [0.4, 0.5, 0.6] {
-            for named in [1.0, 1.5, 2.0, 3.0] {
+            for named in [1.1, 1.2, 1.3] {
                 for prior in [0.75, 0.85, 0.95] {
                     let p = Params {
                         semantic_weight: w,
                         semantic_floor: floor,
-                        semantic_named: named,
+                        named_boost: named,
                         passage_prior: prior,
                         ..Params::default()
                     };

@@ -173,36 +173,6 @@ impl Exercise {
             .chain(self.ask_first.iter().cloned())
             .collect()
     }
-
-    /// Restrictions and stop signs in a few lines, for answers that tell
-    /// someone how to do the exercise.
-    pub fn safety_note(&self) -> String {
-        let mut out = String::new();
-        if !self.avoid_if.is_empty() {
-            let conditions: Vec<&str> = self.avoid_if.iter().map(|c| c.trim_end_matches('.')).collect();
-            out.push_str(&format!("Do not do it if {}.", join_or(&conditions)));
-        }
-        for a in &self.ask_first {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(a);
-        }
-        if !self.stop_signs.is_empty() {
-            out.push('\n');
-            out.push_str(&self.stop_signs.join(" "));
-        }
-        out
-    }
-}
-
-/// "a, b, or c" (with "or if" between conditions that are clauses).
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{}, or if {last}", init.join(", or if ")),
-    }
 }
 
 impl Routine {

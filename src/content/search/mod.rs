@@ -44,9 +44,6 @@ pub struct Params {
     pub semantic_weight: f32,
     /// Cosine similarity below which the semantic score adds nothing.
     pub semantic_floor: f32,
-    /// Extra factor on the semantic score of the named exercise's documents,
-    /// where the names no longer tell them apart.
-    pub semantic_named: f32,
     /// Score factor of passages against curated FAQ entries.
     pub passage_prior: f32,
     /// Score factors for the documents of an exercise the question names,
@@ -77,7 +74,6 @@ impl Default for Params {
             lexical_weight: 1.0,
             semantic_weight: 0.4,
             semantic_floor: 0.5,
-            semantic_named: 1.0,
             passage_prior: 0.95,
             named_boost: 1.2,
             other_exercise: 0.75,
@@ -385,12 +381,6 @@ impl FaqIndex {
         self.docs.is_empty()
     }
 
-    /// Cosine similarity of two texts under the embedding model (0 without
-    /// it), for diagnostics.
-    pub fn similarity(&self, a: &str, b: &str) -> f32 {
-        self.semantic.as_ref().map_or(0.0, |s| s.similarity(a, b))
-    }
-
     /// Whether the embedding model is in use.
     pub fn has_semantic(&self) -> bool {
         self.semantic.is_some()
@@ -418,9 +408,7 @@ impl FaqIndex {
         let mut scores: Vec<f32> = confidence.iter().map(|c| c * p.lexical_weight).collect();
         for (i, (d, score)) in self.docs.iter().zip(scores.iter_mut()).enumerate() {
             if let Some(sem) = &semantic {
-                let own = d.exercise.is_some_and(|e| named.contains(&e));
-                let w = if own { p.semantic_weight * p.semantic_named } else { p.semantic_weight };
-                *score += w * (sem[i] - p.semantic_floor).max(0.0);
+                *score += p.semantic_weight * (sem[i] - p.semantic_floor).max(0.0);
             }
             if d.is_passage() {
                 *score *= p.passage_prior;
@@ -654,24 +642,6 @@ impl FaqIndex {
     pub fn entry(&self, owner_id: &str, id: &str) -> Option<AskResult> {
         let i = self.docs.iter().position(|d| d.owner_id == owner_id && d.id == id)?;
         Some(self.answer_doc(i, 1.0, Vec::new()))
-    }
-
-    /// The best documents for a question with their lexical, semantic and
-    /// fused scores (for diagnostics).
-    pub fn explain(&self, question: &str, n: usize) -> Vec<(String, f32, f32, f32)> {
-        let lex = self.lexical.score(question).confidence;
-        let sem = self.semantic.as_ref().map_or_else(|| vec![0.0; self.docs.len()], |s| s.scores(question));
-        let r = self.rank(question);
-        r.order
-            .iter()
-            .take(n)
-            .map(|&i| (format!("{}/{}", self.docs[i].owner_id, self.docs[i].id), lex[i], sem[i], r.scores[i]))
-            .collect()
-    }
-
-    /// Whether a question names something of this domain (for evaluation).
-    pub fn is_anchored(&self, question: &str) -> bool {
-        self.rank(question).anchor == Anchor::Strong
     }
 
     /// `owner/id` of the best document for a question, matched or not (for

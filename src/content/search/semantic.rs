@@ -88,11 +88,6 @@ impl Semantic {
         v
     }
 
-    /// Cosine similarity of two texts.
-    pub fn similarity(&self, a: &str, b: &str) -> f32 {
-        dot(&self.embed(a), &self.embed(b))
-    }
-
     /// Per document, the best cosine similarity between the question and any
     /// of the document's texts.
     pub fn scores(&self, question: &str) -> Vec<f32> {
