@@ -40,7 +40,7 @@ use holdfast::session::clock::{Clock, SystemClock};
 use holdfast::session::engine::{AnnouncementKind, Event, Plan, PlanStep, Session};
 use holdfast::session::runner::{Delivery, Runner, Sink, StartSpec};
 use holdfast::store::batch::{self, SessionWrite};
-use holdfast::store::{self, Credit, SessionState};
+use holdfast::store::{self, CreditRecord, SessionState};
 
 const CHILD_ENV: &str = "HOLDFAST_BENCH_SESSIONS_CHILD";
 const DEFAULT_SIZES: [usize; 2] = [10_000, 100_000];
@@ -242,7 +242,7 @@ async fn run(n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let db = dir.path().join("sessions.db");
     let pool = store::connect(&format!("sqlite://{}", db.display())).await?;
     let sink = Arc::new(Recorder::new(expected, n));
-    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), sink.clone());
+    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), sink.clone(), || {});
     let (_, base_rss) = memory_mib();
 
     let stop_timer = tokio_util::sync::CancellationToken::new();
@@ -499,9 +499,9 @@ async fn tick_costs(plan: &Plan, due: usize) -> Result<(), Box<dyn std::error::E
             })
             .collect();
         // About half the phase changes end a hold and credit the host.
-        let credits: Vec<Credit> = (0..due as i64)
+        let credits: Vec<CreditRecord> = (0..due as i64)
             .step_by(2)
-            .map(|i| Credit {
+            .map(|i| CreditRecord {
                 session_id: i + 1,
                 user_id: 7,
                 phase_seq: round + 2,

@@ -7,14 +7,14 @@
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
-use holdfast::store::{self, progress, report, sessions, Credit, NewSession, SessionState};
+use holdfast::store::{self, progress, report, sessions, CreditRecord, NewSession, SessionState};
 use sqlx::SqlitePool;
 
 const DAY_MS: i64 = 86_400_000;
 const HOLDS_PER_SESSION: i64 = 6;
 
-fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> Credit {
-    Credit {
+fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> CreditRecord {
+    CreditRecord {
         session_id,
         user_id: user,
         phase_seq: seq,
@@ -48,7 +48,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn bench_writes(pool: &SqlitePool, batch: usize, total: usize) -> Result<f64, store::StoreError> {
     let s = new_session(pool, 1).await?;
-    let credits: Vec<Credit> = (0..total as i64).map(|i| credit(s, 1_000 + i % 50, i, i)).collect();
+    let credits: Vec<CreditRecord> = (0..total as i64).map(|i| credit(s, 1_000 + i % 50, i, i)).collect();
     let start = Instant::now();
     let mut new = 0;
     for chunk in credits.chunks(batch) {
@@ -67,7 +67,7 @@ async fn bench_progress(pool: &SqlitePool, team: i64, days: i64) -> Result<(), s
     for d in 0..days {
         let s = new_session(pool, 2).await?;
         let t = first + d * DAY_MS;
-        let batch: Vec<Credit> = (1..=team)
+        let batch: Vec<CreditRecord> = (1..=team)
             .flat_map(|u| (0..HOLDS_PER_SESSION).map(move |k| credit(s, u, u * 100 + k, t + k * 90_000)))
             .collect();
         progress::insert_credits(pool, &batch).await?;

@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, Token};
 use crate::content::{Content, FaqIndex};
 use crate::discord::outbound::{Outbound, Priority, Sent};
-use crate::discord::{self, reminders, Data, DiscordSink, DISCORD_BASE};
+use crate::discord::{self, Data, DiscordSink, DISCORD_BASE};
 use crate::metrics::Metrics;
+use crate::reminders::Reminders;
 use crate::session::clock::SystemClock;
 use crate::session::runner::Runner;
 use crate::store;
@@ -43,27 +44,40 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let pool = store::connect(&config.database.url).await?;
     let content = Arc::new(content);
     let index = Arc::new(FaqIndex::build(&content));
-    let outbound = Outbound::new(config.api_base().unwrap_or(DISCORD_BASE), token.clone());
-    let runner = Runner::new(pool.clone(), Arc::new(SystemClock), Arc::new(DiscordSink { outbound: outbound.clone() }));
-    {
-        let runner = runner.clone();
-        let handle = tokio::runtime::Handle::current();
-        outbound.on_gone(move |channel| {
-            let runner = runner.clone();
-            handle.spawn(async move { runner.abandon_channel(channel).await });
-        });
-    }
     let metrics = Arc::new(Metrics::new());
-    {
+    let (outbound, mut sent) = Outbound::with_events(config.api_base().unwrap_or(DISCORD_BASE), token.clone());
+    let sink = Arc::new(DiscordSink { outbound: outbound.clone(), content: content.clone() });
+    let runner = {
         let m = metrics.clone();
-        outbound.observe(move |sent| match sent {
-            Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => m.record_cue_sent(*retries, *queued_for),
-            Sent::Ok { retries, priority: Priority::Post, .. } => m.record_post_sent(*retries),
-            Sent::Failed { status, .. } => m.record_message_failed(*status),
-        });
-        let m = metrics.clone();
-        runner.on_db_error(move || m.database_error());
-    }
+        Runner::new(pool.clone(), Arc::new(SystemClock), sink.clone(), move || m.database_error())
+    };
+    // What happened to each message the bot posted on its own: metrics, and
+    // a channel that is gone or forbids the bot ends its session.
+    let events_done = CancellationToken::new();
+    let events = {
+        let (metrics, runner, done) = (metrics.clone(), runner.clone(), events_done.clone());
+        tokio::spawn(async move {
+            loop {
+                let event = tokio::select! {
+                    e = sent.recv() => e,
+                    () = done.cancelled() => None,
+                };
+                let Some(event) = event else { break };
+                match event {
+                    Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => {
+                        metrics.record_cue_sent(retries, queued_for);
+                    }
+                    Sent::Ok { retries, priority: Priority::Post, .. } => metrics.record_post_sent(retries),
+                    Sent::Failed { channel, status } => {
+                        metrics.record_message_failed(status);
+                        if matches!(status, 403 | 404) {
+                            runner.abandon_channel(channel).await;
+                        }
+                    }
+                }
+            }
+        })
+    };
     let endpoint = match config.metrics.addr.as_deref() {
         Some(addr) => {
             let live: crate::metrics::LiveSessions = {
@@ -85,16 +99,8 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let restored = runner.restore().await?;
     tracing::info!(restored, "sessions restored");
     let timers = runner.spawn(shutdown.clone());
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let reminder_task = reminders::spawn(
-        pool.clone(),
-        content.clone(),
-        outbound.clone(),
-        wake.clone(),
-        Arc::new(SystemClock),
-        Some(metrics.clone()),
-        shutdown.clone(),
-    );
+    let reminders = Reminders::new(pool.clone(), content.clone(), sink, Arc::new(SystemClock), metrics.clone());
+    let reminder_task = reminders.spawn(shutdown.clone());
 
     let data = Data {
         pool: pool.clone(),
@@ -102,7 +108,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
         index,
         runner: runner.clone(),
         outbound: outbound.clone(),
-        reminders: wake,
+        reminders,
         config: config.clone(),
         metrics,
     };
@@ -124,6 +130,8 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     if !outbound.drain(DRAIN).await {
         tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
     }
+    events_done.cancel();
+    let _ = events.await;
     if let Some(task) = endpoint {
         let _ = task.await;
     }

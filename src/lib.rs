@@ -7,12 +7,15 @@
 //!
 //! - [`app`]: the composition root of `holdfast run`: builds the store, the
 //!   answer index, the outbound queue, the session runner, metrics, the
-//!   reminder scheduler and the Discord adapter once, and stops them all
-//!   through one cancellation token.
+//!   reminder service and the Discord adapter once, wires their observers in
+//!   at construction, and stops them all through one cancellation token.
 //! - [`discord`]: the adapter: poise commands, buttons ([`discord::custom_id`]),
 //!   rendering, the outbound queue, the error policy at the edge.
 //! - [`metrics`]: Prometheus metrics, `/healthz` and `/metrics`.
-//! - [`session`]: the group-session engine (pure) and its runner and writer.
+//! - Services, which post through sink traits and know no Discord types:
+//!   [`session`] (the group-session engine, pure, and its runner and
+//!   writer), [`reminders`] (the reminder service) and [`forget`] (the
+//!   forget-me flow).
 //! - [`schedule`]: recurring times in an IANA timezone, catch-up rules (pure).
 //! - [`content`]: the exercise model, loading with `path:line:col` problems,
 //!   rendering to posts, and the answer search.
@@ -28,10 +31,12 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod discord;
+pub mod forget;
 pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod problem;
+pub mod reminders;
 pub mod run;
 pub mod schedule;
 pub mod session;

@@ -37,7 +37,7 @@ pub const LATE_AFTER: Duration = Duration::from_secs(1);
 
 /// How an interaction ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
+pub enum InteractionOutcome {
     /// The command did what was asked.
     Ok,
     /// The command refused with a message to the user (not a coach, a bad
@@ -47,17 +47,17 @@ pub enum Outcome {
     Error,
 }
 
-impl Outcome {
+impl InteractionOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Refused => "refused",
-            Outcome::Error => "error",
+            InteractionOutcome::Ok => "ok",
+            InteractionOutcome::Refused => "refused",
+            InteractionOutcome::Error => "error",
         }
     }
 }
 
-impl EncodeLabelValue for Outcome {
+impl EncodeLabelValue for InteractionOutcome {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
         std::fmt::Write::write_str(encoder, self.as_str())
     }
@@ -66,7 +66,7 @@ impl EncodeLabelValue for Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct InteractionLabels {
     command: String,
-    outcome: Outcome,
+    outcome: InteractionOutcome,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -104,6 +104,7 @@ pub struct Metrics {
     reminders_skipped: Counter,
     gateway_reconnects: Counter,
     database_errors: Counter,
+    unreadable_rows: Counter,
     sessions_live: Gauge,
     ready_seen: AtomicBool,
     health: Health,
@@ -184,6 +185,12 @@ impl Metrics {
         );
         let database_errors = Counter::default();
         registry.register("database_errors", "Failed database operations", database_errors.clone());
+        let unreadable_rows = Counter::default();
+        registry.register(
+            "unreadable_rows",
+            "Stored rows that could not be decoded (logged; a reminder row is parked, never fired with a default)",
+            unreadable_rows.clone(),
+        );
         let sessions_live = Gauge::default();
         registry.register(
             "sessions_live",
@@ -205,6 +212,7 @@ impl Metrics {
             reminders_skipped,
             gateway_reconnects,
             database_errors,
+            unreadable_rows,
             sessions_live,
             ready_seen: AtomicBool::new(false),
             health: Health::default(),
@@ -217,7 +225,7 @@ impl Metrics {
     }
 
     /// A slash command ended with `outcome`, after `elapsed` when known.
-    pub fn interaction(&self, command: &str, outcome: Outcome, elapsed: Option<Duration>) {
+    pub fn interaction(&self, command: &str, outcome: InteractionOutcome, elapsed: Option<Duration>) {
         let command = command.to_string();
         self.interactions.get_or_create(&InteractionLabels { command: command.clone(), outcome }).inc();
         if let Some(elapsed) = elapsed {
@@ -272,6 +280,11 @@ impl Metrics {
     /// A database operation failed.
     pub fn database_error(&self) {
         self.database_errors.inc();
+    }
+
+    /// A stored row could not be decoded.
+    pub fn record_unreadable_row(&self) {
+        self.unreadable_rows.inc();
     }
 
     /// Live sessions now (set on each scrape).
@@ -428,8 +441,8 @@ mod tests {
     #[test]
     fn metrics_are_encoded_with_their_names() {
         let m = Metrics::new();
-        m.interaction("help", Outcome::Ok, Some(Duration::from_millis(20)));
-        m.interaction("routine post", Outcome::Refused, None);
+        m.interaction("help", InteractionOutcome::Ok, Some(Duration::from_millis(20)));
+        m.interaction("routine post", InteractionOutcome::Refused, None);
         m.record_cue_sent(2, Duration::from_millis(1500));
         m.record_post_sent(0);
         m.record_message_failed(403);

@@ -89,6 +89,10 @@ fn lower_layers_import_nothing_above_them() {
         ("logging", &["config"]),
         // Plain record_* calls: no Discord or runner types.
         ("metrics", &["store", "limits"]),
+        // The services: they post through sink traits and know no adapter.
+        ("session", &["session::engine", "content", "store", "limits", "schedule"]),
+        ("reminders", &["content", "metrics", "schedule", "session", "store", "limits"]),
+        ("forget", &["session", "session::engine", "store"]),
     ];
     for (module, may) in allowed {
         let uses = g.get(*module).cloned().unwrap_or_default();
@@ -170,4 +174,41 @@ fn paths_are_found_the_way_the_checks_need() {
     let found = targets("use crate::discord::render;\nlet x = crate::session::engine::Plan::new();\nholdfast_crate::x");
     assert_eq!(found, ["discord", "session::engine"].iter().map(std::string::ToString::to_string).collect());
     assert!(targets(&code("// crate::app in a comment\n#[cfg(test)]\nmod t { use crate::app; }")).is_empty());
+}
+
+#[test]
+fn the_core_and_the_services_know_no_serenity() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    for dir in ["content", "schedule", "session", "store", "reminders"] {
+        files(&src.join(dir), &mut all);
+    }
+    all.extend(["forget.rs", "metrics.rs", "limits.rs", "problem.rs"].iter().map(|f| src.join(f)));
+    for f in all {
+        let text = code(&std::fs::read_to_string(&f).unwrap());
+        for word in ["serenity", "poise"] {
+            assert!(!text.contains(word), "{} uses {word}", f.display());
+        }
+    }
+}
+
+#[test]
+fn command_files_are_leaves() {
+    let discord = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/discord");
+    let mut all = Vec::new();
+    files(&discord, &mut all);
+    for f in all {
+        let rel = f.strip_prefix(&discord).unwrap().to_string_lossy().replace('\\', "/");
+        let text = code(&std::fs::read_to_string(&f).unwrap());
+        if let Some(name) = rel.strip_prefix("commands/") {
+            // A command file uses the adapter's shared parts, never a sibling.
+            if name != "mod.rs" {
+                assert!(!text.contains("super::"), "{rel} imports a sibling command file");
+                assert!(!text.contains("commands::"), "{rel} imports a command file");
+            }
+        } else if rel != "mod.rs" {
+            // Only the adapter's root lists the commands.
+            assert!(!text.contains("commands::"), "{rel} imports a command file");
+        }
+    }
 }

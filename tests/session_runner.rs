@@ -60,7 +60,7 @@ async fn db() -> (tempfile::TempDir, sqlx::SqlitePool) {
 }
 
 fn runner(pool: &sqlx::SqlitePool, clock: &Arc<ManualClock>, sink: &Arc<Recorder>) -> Runner {
-    Runner::new(pool.clone(), Arc::new(clock.clone()), sink.clone())
+    Runner::new(pool.clone(), Arc::new(clock.clone()), sink.clone(), || {})
 }
 
 async fn credited(pool: &sqlx::SqlitePool, user: u64) -> (i64, i64) {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono_tz::Tz;
 use holdfast::store::{
-    self, guilds, progress, reminders, sessions, users, Credit, NewReminder, NewSession, SessionState, StoreError,
+    self, guilds, progress, reminders, sessions, users, CreditRecord, NewReminder, NewSession, SessionState, StoreError,
 };
 use sqlx::{Row, SqlitePool};
 
@@ -30,8 +30,8 @@ fn new_session(channel: i64, host: i64, engine: &str) -> NewSession {
     }
 }
 
-fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> Credit {
-    Credit {
+fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> CreditRecord {
+    CreditRecord {
         session_id,
         user_id: user,
         phase_seq: seq,
@@ -49,8 +49,8 @@ fn reminder(guild: i64, creator: Option<i64>, next: i64) -> NewReminder {
         channel_id: 100,
         routine_id: "hips".into(),
         role_id: None,
-        time_of_day: "18:00".into(),
-        days: reminders::ALL_DAYS,
+        time_of_day: "18:00".parse().unwrap(),
+        days: holdfast::schedule::Days::DAILY,
         timezone: Tz::UTC,
         next_fire_ms: next,
         created_by: creator,
@@ -192,10 +192,10 @@ async fn concurrent_writers_never_see_busy() {
             let s = sessions::create_session(&pool, &new_session(1_000 + w, w, "{}"), 0).await?;
             let mut claimed = 0;
             for round in 0..40i64 {
-                let batch: Vec<Credit> = (0..25).map(|k| credit(s, w, round * 25 + k, round)).collect();
+                let batch: Vec<CreditRecord> = (0..25).map(|k| credit(s, w, round * 25 + k, round)).collect();
                 assert_eq!(progress::insert_credits(&pool, &batch).await?, 25);
                 sessions::save_session(&pool, s, SessionState::Running, Some("{}"), Some(round), round).await?;
-                claimed += reminders::claim_due(&pool, 10, |_| i64::MAX).await?.len();
+                claimed += reminders::claim_due(&pool, 10, |_| i64::MAX).await?.due.len();
                 users::set_user_timezone(&pool, w, Some(Tz::UTC)).await?;
                 progress::user_progress(&pool, w, None, Tz::UTC, 30, round).await?;
             }
@@ -224,7 +224,7 @@ async fn backup_is_consistent_and_refuses_to_overwrite() {
         let pool = pool.clone();
         tokio::spawn(async move {
             for round in 0..60i64 {
-                let batch: Vec<Credit> = (0..100).map(|k| credit(s, ME, round * 100 + k, round)).collect();
+                let batch: Vec<CreditRecord> = (0..100).map(|k| credit(s, ME, round * 100 + k, round)).collect();
                 progress::insert_credits(&pool, &batch).await.unwrap();
             }
         })

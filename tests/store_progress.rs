@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use holdfast::store::{self, progress, report, sessions, Credit, NewSession, SessionState};
+use holdfast::store::{self, progress, report, sessions, CreditRecord, NewSession, SessionState};
 use sqlx::SqlitePool;
 
 async fn db() -> (tempfile::TempDir, SqlitePool) {
@@ -37,8 +37,8 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn credit(session_id: i64, user: i64, seq: i64, exercise: &str, secs: i64, at_ms: i64) -> Credit {
-    Credit {
+fn credit(session_id: i64, user: i64, seq: i64, exercise: &str, secs: i64, at_ms: i64) -> CreditRecord {
+    CreditRecord {
         session_id,
         user_id: user,
         phase_seq: seq,
@@ -62,13 +62,13 @@ async fn holds(pool: &SqlitePool, user: i64, times: &[i64]) {
 async fn credits_are_idempotent_under_replay() {
     let (_dir, pool) = db().await;
     let s = session(&pool, 10).await;
-    let batch: Vec<Credit> = (0..10).map(|i| credit(s, 7, i, "couch", 30, 1_000 + i)).collect();
+    let batch: Vec<CreditRecord> = (0..10).map(|i| credit(s, 7, i, "couch", 30, 1_000 + i)).collect();
     assert_eq!(progress::insert_credits(&pool, &batch).await.unwrap(), 10);
     // A crash and restart replays the same credits: nothing new.
     assert_eq!(progress::insert_credits(&pool, &batch).await.unwrap(), 0);
     // A replay overlapping new phases adds only the new ones, even if the
     // replayed values differ.
-    let overlap: Vec<Credit> = (5..15).map(|i| credit(s, 7, i, "pigeon", 99, 2_000 + i)).collect();
+    let overlap: Vec<CreditRecord> = (5..15).map(|i| credit(s, 7, i, "pigeon", 99, 2_000 + i)).collect();
     assert_eq!(progress::insert_credits(&pool, &overlap).await.unwrap(), 5);
     assert_eq!(progress::insert_credits(&pool, &[]).await.unwrap(), 0);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hold_credits").fetch_one(&pool).await.unwrap();

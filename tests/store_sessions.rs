@@ -1,6 +1,7 @@
 //! Store: sessions, participants, reminders and settings on a real SQLite file.
 
 use chrono_tz::Tz;
+use holdfast::schedule::{Days, TimeOfDay};
 use holdfast::store::{self, guilds, reminders, sessions, users, NewReminder, NewSession, SessionState, StoreError};
 use sqlx::SqlitePool;
 
@@ -106,8 +107,8 @@ fn reminder(guild: i64, next: i64) -> NewReminder {
         channel_id: 100,
         routine_id: "hips".into(),
         role_id: Some(77),
-        time_of_day: "07:30".into(),
-        days: 0b001_0101,
+        time_of_day: "07:30".parse().unwrap(),
+        days: Days::from_bits(0b001_0101).unwrap(),
         timezone: Tz::Europe__Berlin,
         next_fire_ms: next,
         created_by: Some(5),
@@ -130,8 +131,8 @@ async fn reminders_add_list_remove_and_limit() {
     assert_eq!(list.len(), 25);
     assert_eq!(list[0].id, first);
     assert_eq!(list[0].timezone, Tz::Europe__Berlin);
-    assert_eq!((list[0].days, list[0].role_id, list[0].created_by), (21, Some(77), Some(5)));
-    assert_eq!(list[0].time_of_day, "07:30");
+    assert_eq!((list[0].days.bits(), list[0].role_id, list[0].created_by), (21, Some(77), Some(5)));
+    assert_eq!(list[0].time_of_day.to_string(), "07:30");
 
     // Removal only within the server.
     assert!(matches!(reminders::remove_reminder(&pool, 1, other).await, Err(StoreError::NotFound)));
@@ -140,12 +141,17 @@ async fn reminders_add_list_remove_and_limit() {
     assert_eq!(reminders::list_for_guild(&pool, 1).await.unwrap().len(), 24);
     reminders::add_reminder(&pool, &reminder(1, 9), 1).await.unwrap();
 
-    let mut bad = reminder(1, 1);
-    bad.time_of_day = "7:30".into();
-    assert!(matches!(reminders::add_reminder(&pool, &bad, 1).await, Err(StoreError::InvalidInput(_))));
-    let mut bad = reminder(3, 1);
-    bad.days = 0;
-    assert!(matches!(reminders::add_reminder(&pool, &bad, 1).await, Err(StoreError::InvalidInput(_))));
+    // A malformed time or an empty day set cannot even be built; a stored
+    // row that does not decode is an error, never a default.
+    assert!("7:3".parse::<TimeOfDay>().is_err());
+    assert!(Days::from_bits(0).is_none());
+    sqlx::query("UPDATE reminders SET timezone = 'Mars/Olympus_Mons' WHERE id = ?")
+        .bind(first + 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = reminders::list_for_guild(&pool, 1).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { table: "reminders", .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -158,17 +164,18 @@ async fn claim_due_advances_exactly_once() {
     assert_eq!(reminders::next_due(&pool).await.unwrap(), Some(1_000));
 
     let claimed = reminders::claim_due(&pool, 2_500, |r| r.next_fire_ms + 86_400_000).await.unwrap();
-    assert_eq!(claimed.iter().map(|r| (r.id, r.next_fire_ms)).collect::<Vec<_>>(), vec![(a, 1_000), (b, 2_000)]);
+    assert_eq!(claimed.due.iter().map(|r| (r.id, r.next_fire_ms)).collect::<Vec<_>>(), vec![(a, 1_000), (b, 2_000)]);
+    assert!(claimed.broken.is_empty());
     // Claiming again at the same time finds nothing: no double fire.
-    assert!(reminders::claim_due(&pool, 2_500, |_| 0).await.unwrap().is_empty());
+    assert!(reminders::claim_due(&pool, 2_500, |_| 0).await.unwrap().due.is_empty());
     assert_eq!(reminders::next_due(&pool).await.unwrap(), Some(9_000));
     let list = reminders::list_for_guild(&pool, 1).await.unwrap();
     assert_eq!((list[0].next_fire_ms, list[0].last_fired_ms), (86_401_000, Some(2_500)));
 
     // A bad advance function cannot make a reminder fire in a loop.
     let claimed = reminders::claim_due(&pool, 10_000, |_| 0).await.unwrap();
-    assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].id, c);
+    assert_eq!(claimed.due.len(), 1);
+    assert_eq!(claimed.due[0].id, c);
     assert_eq!(reminders::next_due(&pool).await.unwrap(), Some(10_001));
     reminders::set_next_fire(&pool, c, 50).await.unwrap();
     assert_eq!(reminders::next_due(&pool).await.unwrap(), Some(50));
@@ -212,11 +219,11 @@ async fn ids_round_trip_above_i64_max() {
 #[tokio::test]
 async fn batch_applies_writes_and_credits_in_one_go() {
     use holdfast::store::batch::{self, Applied, SessionWrite};
-    use holdfast::store::{progress, Credit};
+    use holdfast::store::{progress, CreditRecord};
     let (_dir, pool) = db().await;
     let a = sessions::create_session(&pool, &lobby(100, 1), 0).await.unwrap();
     let b = sessions::create_session(&pool, &lobby(101, 2), 0).await.unwrap();
-    let credit = |s: i64, seq: i64| Credit {
+    let credit = |s: i64, seq: i64| CreditRecord {
         session_id: s,
         user_id: 1,
         phase_seq: seq,

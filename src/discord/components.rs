@@ -8,15 +8,17 @@
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message};
 
-use super::commands::exercise::answer_parts;
-use super::commands::session::{self, DEFAULT_START_IN};
+use super::access::Invoker;
 use super::custom_id::{CustomId, SessionAction};
-use super::data::{user_text, Data, Error, Invoker};
+use super::data::{Data, Error};
+use super::error::{self, Answer};
+use super::lobby::{self, DEFAULT_START_IN};
+use super::render::answer::answer_parts;
 use super::render::{self, embed, TEAL};
+use crate::metrics::InteractionOutcome;
 use crate::session::engine::Plan;
 use crate::session::engine::{Event, Membership};
 use crate::session::runner::StartSpec;
-use crate::store::{self, db_id};
 
 fn private(text: impl Into<String>) -> Response {
     Response::Message(
@@ -26,8 +28,37 @@ fn private(text: impl Into<String>) -> Response {
     )
 }
 
-/// Handles one button press.
-pub async fn handle(ctx: &serenity::Context, data: &Data, press: &serenity::ComponentInteraction) -> Result<(), Error> {
+/// Handles one button press and answers it: what it did, or (through the
+/// error policy, src/discord/error.rs) why not.
+pub async fn handle(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> InteractionOutcome {
+    let (response, outcome) = match respond(data, press).await {
+        Ok(response) => (response, InteractionOutcome::Ok),
+        Err(e) => {
+            let (answer, text) = error::reply_text(&e, error::Origin::Button(&press.data.custom_id));
+            let outcome = match answer {
+                Answer::Refusal(_) => InteractionOutcome::Refused,
+                Answer::Internal { database } => {
+                    if database {
+                        data.metrics.database_error();
+                    }
+                    InteractionOutcome::Error
+                }
+            };
+            (private(text), outcome)
+        }
+    };
+    if let Err(e) = press.create_response(&ctx.http, response).await {
+        tracing::warn!(custom_id = %press.data.custom_id, error = %e, "could not answer a button");
+        return InteractionOutcome::Error;
+    }
+    outcome
+}
+
+async fn respond(data: &Data, press: &serenity::ComponentInteraction) -> Result<Response, Error> {
     let who = Invoker::of(
         press.member.as_ref(),
         press.user.id.get(),
@@ -45,8 +76,7 @@ pub async fn handle(ctx: &serenity::Context, data: &Data, press: &serenity::Comp
         Ok(CustomId::Forget { user, confirm }) => forget_press(data, &who, user, confirm).await?,
         Err(_) => private("That button is not mine, or it is too old to use."),
     };
-    press.create_response(&ctx.http, response).await?;
-    Ok(())
+    Ok(response)
 }
 
 async fn session_press(
@@ -66,22 +96,13 @@ async fn session_press(
     let event = match action {
         SessionAction::Join => Event::Join(who.user),
         SessionAction::Leave => Event::Leave(who.user),
-        SessionAction::Start => Event::StartNow(session::actor(data, who).await?),
-        SessionAction::Pause => Event::Pause(session::actor(data, who).await?),
-        SessionAction::Resume => Event::Resume(session::actor(data, who).await?),
-        SessionAction::Skip => Event::Skip(session::actor(data, who).await?),
-        SessionAction::Stop => Event::Stop(session::actor(data, who).await?),
+        SessionAction::Start => Event::StartNow(lobby::actor(data, who).await?),
+        SessionAction::Pause => Event::Pause(lobby::actor(data, who).await?),
+        SessionAction::Resume => Event::Resume(lobby::actor(data, who).await?),
+        SessionAction::Skip => Event::Skip(lobby::actor(data, who).await?),
+        SessionAction::Stop => Event::Stop(lobby::actor(data, who).await?),
     };
-    let (out, view) = match data.runner.handle(id, event).await {
-        Ok(r) => r,
-        Err(e) => {
-            let e = Error::new(e);
-            return match user_text(&e) {
-                Some(text) => Ok(private(text)),
-                None => Err(e),
-            };
-        }
-    };
+    let (out, view) = data.runner.handle(id, event).await?;
     let ack = match (action, out.membership) {
         (SessionAction::Join, Some(Membership::AlreadyIn)) => "You're already in this session.",
         (SessionAction::Join, _) => "You're in. Follow the cues in this channel.",
@@ -122,19 +143,12 @@ async fn start_press(
         plan: Plan::from_routine(&data.content, r),
         start_in_secs: DEFAULT_START_IN,
     };
-    match session::start(data, spec).await {
-        Ok((pages, buttons)) => {
-            let mut msg = Message::new().components(buttons);
-            if let Some(first) = pages.first() {
-                msg = msg.embed(embed(first, TEAL));
-            }
-            Ok(Response::Message(msg))
-        }
-        Err(e) => match user_text(&e) {
-            Some(text) => Ok(private(text)),
-            None => Err(e),
-        },
+    let (pages, buttons) = lobby::start(data, spec).await?;
+    let mut msg = Message::new().components(buttons);
+    if let Some(first) = pages.first() {
+        msg = msg.embed(embed(first, TEAL));
     }
+    Ok(Response::Message(msg))
 }
 
 async fn forget_press(data: &Data, who: &Invoker, user: u64, confirm: bool) -> Result<Response, Error> {
@@ -146,12 +160,7 @@ async fn forget_press(data: &Data, who: &Invoker, user: u64, confirm: bool) -> R
             Message::new().content("Cancelled: nothing was deleted.").components(vec![]),
         ));
     }
-    let report = store::users::forget_user(&data.pool, db_id(who.user)).await?;
-    for session in &report.live_sessions {
-        // Leave live sessions too, so nothing new is credited.
-        let _ = data.runner.handle(*session, Event::Leave(who.user)).await;
-    }
-    tracing::info!(credits = report.credits, "a user asked to be forgotten");
+    let report = crate::forget::forget_user(&data.pool, &data.runner, who.user).await?;
     Ok(Response::UpdateMessage(
         Message::new()
             .content(format!(

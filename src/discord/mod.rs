@@ -5,15 +5,19 @@
 //! Commands parse their options, call the core (content, search, runner,
 //! store) and render the result; nothing here decides a rule of the domain.
 
+pub mod access;
 pub mod commands;
 pub mod components;
 pub mod custom_id;
 pub mod data;
+pub mod error;
+pub mod lobby;
+pub mod options;
 pub mod outbound;
-pub mod reminders;
 pub mod render;
 pub mod reply;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
@@ -24,16 +28,20 @@ use outbound::{Outbound, Priority};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Token};
-use crate::metrics::Outcome;
+use crate::content::{Content, Routine};
+use crate::metrics::InteractionOutcome;
+use crate::reminders::ReminderSink;
 use crate::session::runner::{Delivery, Sink};
-use crate::store;
+use crate::store::{self, Reminder};
 
 /// Discord's own REST base.
 pub const DISCORD_BASE: &str = "https://discord.com";
 
-/// Posts session announcements through the outbound queue, as cues.
+/// Posts session announcements (as cues) and reminders (as posts) through
+/// the outbound queue.
 pub struct DiscordSink {
     pub outbound: Outbound,
+    pub content: Arc<Content>,
 }
 
 impl Sink for DiscordSink {
@@ -45,20 +53,18 @@ impl Sink for DiscordSink {
     }
 }
 
-/// Counts a finished command: its outcome and, when `pre_command` stamped
-/// it, how long it took.
-async fn count(ctx: Context<'_>, outcome: Outcome) {
-    let elapsed = ctx.invocation_data::<Instant>().await.map(|started| started.elapsed());
-    ctx.data().metrics.interaction(&ctx.command().qualified_name, outcome, elapsed);
+impl ReminderSink for DiscordSink {
+    fn post(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) {
+        let body = render::routine::reminder_body(&self.content, reminder, routine, late_by_ms);
+        self.outbound.send(store::discord_id(reminder.channel_id), body, Priority::Post);
+    }
 }
 
-/// Whether a command's error came from the database.
-fn is_database_error(error: &Error) -> bool {
-    use crate::session::runner::RunnerError;
-    use store::StoreError;
-    matches!(error.downcast_ref::<StoreError>(), Some(StoreError::Other(_) | StoreError::Migrate(_)))
-        || matches!(error.downcast_ref::<RunnerError>(), Some(RunnerError::Store(_)))
-        || error.downcast_ref::<sqlx::Error>().is_some()
+/// Counts a finished command: its outcome and, when `pre_command` stamped
+/// it, how long it took.
+async fn count(ctx: Context<'_>, outcome: InteractionOutcome) {
+    let elapsed = ctx.invocation_data::<Instant>().await.map(|started| started.elapsed());
+    ctx.data().metrics.interaction(&ctx.command().qualified_name, outcome, elapsed);
 }
 
 /// The metrics name of a button, from a fixed set (a custom id comes from
@@ -69,52 +75,59 @@ fn button_name(custom_id: &str) -> &'static str {
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     use poise::FrameworkError as F;
-    if let Some(ctx) = error.ctx() {
-        let outcome = match &error {
-            F::Command { error, .. } if data::user_text(error).is_some() => Outcome::Refused,
-            F::Command { error, .. } => {
-                if is_database_error(error) {
-                    ctx.data().metrics.database_error();
-                }
-                Outcome::Error
-            }
-            F::CommandPanic { .. } | F::CommandStructureMismatch { .. } | F::PermissionFetchFailed { .. } => {
-                Outcome::Error
-            }
-            _ => Outcome::Refused,
-        };
-        count(ctx, outcome).await;
-    }
-    let (ctx, text) = match error {
+    let (ctx, outcome, text) = match error {
         F::Command { error, ctx, .. } => {
-            if let Some(text) = data::user_text(&error) {
-                (ctx, text)
-            } else {
-                tracing::error!(command = %ctx.command().qualified_name, error = ?error, "command failed");
-                (ctx, "Something went wrong on my side; it has been logged. Please try again.".to_string())
-            }
+            let (answer, text) = error::reply_text(&error, error::Origin::Command(&ctx.command().qualified_name));
+            let outcome = match answer {
+                error::Answer::Refusal(_) => InteractionOutcome::Refused,
+                error::Answer::Internal { database } => {
+                    if database {
+                        ctx.data().metrics.database_error();
+                    }
+                    InteractionOutcome::Error
+                }
+            };
+            (ctx, outcome, text)
         }
         F::ArgumentParse { error, input, ctx, .. } => {
             let what = input.map(|i| format!(" `{}`", crate::content::render::truncate(&i, 100))).unwrap_or_default();
-            (ctx, format!("I couldn't read that option{what}: {error}"))
+            (ctx, InteractionOutcome::Refused, format!("I couldn't read that option{what}: {error}"))
         }
-        F::GuildOnly { ctx, .. } => (ctx, "This command works only in a server.".to_string()),
-        F::SubcommandRequired { ctx } => (ctx, "Pick one of this command's subcommands.".to_string()),
+        F::GuildOnly { ctx, .. } => {
+            (ctx, InteractionOutcome::Refused, "This command works only in a server.".to_string())
+        }
+        F::SubcommandRequired { ctx } => {
+            (ctx, InteractionOutcome::Refused, "Pick one of this command's subcommands.".to_string())
+        }
         F::CommandPanic { ctx, payload, .. } => {
-            tracing::error!(command = %ctx.command().qualified_name, payload = ?payload, "command panicked");
-            (ctx, "Something went wrong on my side; it has been logged.".to_string())
+            let id = error::new_error_id();
+            tracing::error!(error_id = %id, command = %ctx.command().qualified_name, payload = ?payload, "command panicked");
+            (ctx, InteractionOutcome::Error, error::internal_text(&id))
         }
         F::CommandStructureMismatch { ctx, description, .. } => {
             tracing::warn!(description, "command structure mismatch (stale registration?)");
-            (poise::Context::Application(ctx), "This command changed; please try again in a minute.".to_string())
+            (
+                poise::Context::Application(ctx),
+                InteractionOutcome::Error,
+                "This command changed; please try again in a minute.".to_string(),
+            )
         }
         other => {
+            if let Some(ctx) = other.ctx() {
+                let outcome = if matches!(other, F::PermissionFetchFailed { .. }) {
+                    InteractionOutcome::Error
+                } else {
+                    InteractionOutcome::Refused
+                };
+                count(ctx, outcome).await;
+            }
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "error while handling an error");
             }
             return;
         }
     };
+    count(ctx, outcome).await;
     if let Err(e) = reply::private(ctx, text).await {
         tracing::warn!(error = %e, "could not send an error reply");
     }
@@ -129,16 +142,7 @@ async fn on_event(
     match event {
         serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Component(press) } => {
             let started = Instant::now();
-            let outcome = match components::handle(ctx, data, press).await {
-                Ok(()) => Outcome::Ok,
-                Err(e) => {
-                    tracing::error!(custom_id = %press.data.custom_id, error = ?e, "button failed");
-                    if is_database_error(&e) {
-                        data.metrics.database_error();
-                    }
-                    Outcome::Error
-                }
-            };
+            let outcome = components::handle(ctx, data, press).await;
             data.metrics.interaction(button_name(&press.data.custom_id), outcome, Some(started.elapsed()));
         }
         serenity::FullEvent::Ready { data_about_bot } => {
@@ -177,7 +181,7 @@ pub async fn serve(data: Data, token: &Token, shutdown: CancellationToken) -> an
             commands: commands::all(),
             on_error: |e| Box::pin(on_error(e)),
             pre_command: |ctx| Box::pin(async move { ctx.set_invocation_data(Instant::now()).await }),
-            post_command: |ctx| Box::pin(count(ctx, Outcome::Ok)),
+            post_command: |ctx| Box::pin(count(ctx, InteractionOutcome::Ok)),
             event_handler: |framework, event| {
                 Box::pin(
                     async move { on_event(framework.serenity_context, event, framework, framework.user_data).await },

@@ -8,7 +8,8 @@
 //! - A 5xx or a network error is retried with growing backoff (0.5 s … 30 s)
 //!   until it goes through: nothing is dropped because Discord hiccuped.
 //! - 403/404 means the channel is gone or forbids the bot: its queue is
-//!   dropped and [`Outbound::on_gone`]'s callback ends its session.
+//!   dropped, and the [`Sent::Failed`] event tells the composition root to
+//!   end its session.
 //! - A token bucket keeps the whole bot under Discord's 50 requests/s.
 //!
 //! Messages are posted with our own HTTP client so that the 429 body and
@@ -33,7 +34,8 @@ pub enum Priority {
     Post,
 }
 
-/// What happened to a message, reported to the optional observer.
+/// What happened to a message, sent on the events channel of
+/// [`Outbound::with_events`] (metrics; a 403/404 ends the channel's session).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
     /// Posted; the new message's id. `retries` counts 429/5xx retries;
@@ -42,9 +44,6 @@ pub enum Sent {
     /// The channel refused it for good (403/404) or the body was rejected (400).
     Failed { channel: u64, status: u16 },
 }
-
-type GoneFn = Box<dyn Fn(u64) + Send + Sync>;
-type ObserveFn = Box<dyn Fn(&Sent) + Send + Sync>;
 
 #[derive(Default)]
 struct ChannelQueue {
@@ -65,8 +64,7 @@ struct Shared {
     token: Token,
     queues: std::sync::Mutex<HashMap<u64, ChannelQueue>>,
     bucket: Mutex<Bucket>,
-    on_gone: std::sync::RwLock<Option<GoneFn>>,
-    observe: std::sync::RwLock<Option<ObserveFn>>,
+    events: Option<tokio::sync::mpsc::UnboundedSender<Sent>>,
     idle: tokio::sync::Notify,
 }
 
@@ -87,8 +85,20 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// A queue posting to `base` (`https://discord.com` or a proxy) with `token`.
+    /// A queue posting to `base` (`https://discord.com` or a proxy) with
+    /// `token`, reporting nothing.
     pub fn new(base: &str, token: Token) -> Self {
+        Self::build(base, token, None)
+    }
+
+    /// A queue that also reports what happened to every message, on the
+    /// returned channel (read it, or it grows).
+    pub fn with_events(base: &str, token: Token) -> (Self, tokio::sync::mpsc::UnboundedReceiver<Sent>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (Self::build(base, token, Some(tx)), rx)
+    }
+
+    fn build(base: &str, token: Token, events: Option<tokio::sync::mpsc::UnboundedSender<Sent>>) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()
@@ -99,25 +109,10 @@ impl Outbound {
             token,
             queues: std::sync::Mutex::new(HashMap::new()),
             bucket: Mutex::new(Bucket { tokens: RATE, last: Instant::now(), paused_until: None }),
-            on_gone: std::sync::RwLock::new(None),
-            observe: std::sync::RwLock::new(None),
+            events,
             idle: tokio::sync::Notify::new(),
         };
         Self { shared: Arc::new(shared) }
-    }
-
-    /// Called with a channel id when that channel is gone or forbids the bot.
-    pub fn on_gone(&self, f: impl Fn(u64) + Send + Sync + 'static) {
-        if let Ok(mut slot) = self.shared.on_gone.write() {
-            *slot = Some(Box::new(f));
-        }
-    }
-
-    /// Called after each message is sent or given up (metrics, benchmarks).
-    pub fn observe(&self, f: impl Fn(&Sent) + Send + Sync + 'static) {
-        if let Ok(mut slot) = self.shared.observe.write() {
-            *slot = Some(Box::new(f));
-        }
     }
 
     /// Queues a message body for `POST /channels/{channel}/messages`.
@@ -174,19 +169,13 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
         };
         let (body, queued_at, priority) = next;
         let result = post(&shared, channel, &body, queued_at, priority).await;
-        if let Ok(observe) = shared.observe.read() {
-            if let Some(f) = observe.as_ref() {
-                f(&result);
-            }
+        let gone = matches!(result, Sent::Failed { status: 403 | 404, .. });
+        if let Some(events) = &shared.events {
+            let _ = events.send(result);
         }
-        if let Sent::Failed { status: 403 | 404, .. } = result {
+        if gone {
             tracing::warn!(channel, "channel is gone or forbids the bot; dropping its queued messages");
             shared.lock_queues().remove(&channel);
-            if let Ok(gone) = shared.on_gone.read() {
-                if let Some(f) = gone.as_ref() {
-                    f(channel);
-                }
-            }
             shared.idle.notify_waiters();
             return;
         }

@@ -28,7 +28,7 @@ use super::engine::{
 };
 use super::writer::Writer;
 use crate::store::batch::SessionWrite;
-use crate::store::{self, db_id, sessions, Credit, NewSession, SessionState, StoreError};
+use crate::store::{self, db_id, sessions, CreditRecord, NewSession, SessionState, StoreError};
 
 /// What the Discord layer (or a test) needs to render a session.
 #[derive(Debug, Clone)]
@@ -93,11 +93,11 @@ pub struct StartSpec {
 /// Why the runner could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
-    #[error("a session is already running in this channel; join it, or ask its host to stop it")]
+    #[error("a live session already exists in this channel")]
     ChannelBusy,
-    #[error("there is no session running here")]
+    #[error("no live session with this id")]
     NoSession,
-    #[error("{0}")]
+    #[error("refused: {0}")]
     Refused(#[from] Refusal),
     #[error(transparent)]
     Store(StoreError),
@@ -151,11 +151,8 @@ struct Inner {
     sink: Arc<dyn Sink>,
     table: Mutex<Table>,
     wake: Notify,
-    on_db_error: Arc<std::sync::RwLock<Option<DbErrorFn>>>,
     writer: Writer,
 }
-
-type DbErrorFn = Box<dyn Fn() + Send + Sync>;
 
 /// The process's session runner. Cheap to clone.
 #[derive(Clone)]
@@ -171,10 +168,10 @@ fn side_name(side: Option<Side>) -> Option<String> {
 }
 
 /// The engine's credits as store rows.
-fn credits_of(live: &Live, out: &Outcome, now_ms: i64) -> Vec<Credit> {
+fn credits_of(live: &Live, out: &Outcome, now_ms: i64) -> Vec<CreditRecord> {
     out.credits
         .iter()
-        .map(|c| Credit {
+        .map(|c| CreditRecord {
             session_id: live.session.id,
             user_id: db_id(c.user),
             phase_seq: i64::from(c.phase_seq),
@@ -216,32 +213,20 @@ fn write_of(session: &Session) -> SessionWrite {
 }
 
 impl Runner {
-    /// A runner over `pool`, reading time from `clock`, posting to `sink`.
-    /// Must be called within a tokio runtime (it starts the writer task).
-    pub fn new(pool: SqlitePool, clock: Arc<dyn Clock>, sink: Arc<dyn Sink>) -> Self {
-        let on_db_error: Arc<std::sync::RwLock<Option<DbErrorFn>>> = Arc::new(std::sync::RwLock::new(None));
-        let slot = on_db_error.clone();
-        let writer = Writer::spawn(
-            pool.clone(),
-            Arc::new(move || {
-                if let Ok(f) = slot.read() {
-                    if let Some(f) = f.as_ref() {
-                        f();
-                    }
-                }
-            }),
-        );
-        let inner =
-            Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new(), on_db_error, writer };
+    /// A runner over `pool`, reading time from `clock`, posting to `sink`;
+    /// `on_db_error` is called when storing progress fails in the background
+    /// (the writer, the timer loop, ending a session whose channel is gone),
+    /// for metrics. Must be called within a tokio runtime (it starts the
+    /// writer task).
+    pub fn new(
+        pool: SqlitePool,
+        clock: Arc<dyn Clock>,
+        sink: Arc<dyn Sink>,
+        on_db_error: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
+        let writer = Writer::spawn(pool.clone(), Arc::new(on_db_error));
+        let inner = Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new(), writer };
         Self { inner: Arc::new(inner) }
-    }
-
-    /// Called when storing progress fails in the background (the timer
-    /// loop, ending a session whose channel is gone): metrics.
-    pub fn on_db_error(&self, f: impl Fn() + Send + Sync + 'static) {
-        if let Ok(mut slot) = self.inner.on_db_error.write() {
-            *slot = Some(Box::new(f));
-        }
     }
 
     /// Waits until every change so far is in the database.
@@ -315,21 +300,22 @@ impl Runner {
             _ => None,
         };
         let credits = credits_of(live, &out, now);
-        let write = write_of(&live.session);
+        let mut writes = Vec::with_capacity(2);
+        match (user, out.membership) {
+            (Some(u), Some(Membership::Joined)) => {
+                writes.push(SessionWrite::Join { id, user_id: db_id(u), at_ms: now });
+            }
+            (Some(u), Some(Membership::Left)) => {
+                writes.push(SessionWrite::Leave { id, user_id: db_id(u), at_ms: now });
+            }
+            _ => {}
+        }
+        writes.push(write_of(&live.session));
         let view = View::of(live);
         let over = live.session.is_over();
         let new = live.session.deadline_ms();
         self.deliver(live, out.announcements.clone());
-        self.inner.writer.write(vec![write], credits, now);
-        match (user, out.membership) {
-            (Some(u), Some(Membership::Joined)) => {
-                sessions::join_session(&self.inner.pool, id, db_id(u), now).await?;
-            }
-            (Some(u), Some(Membership::Left)) => {
-                sessions::leave_session(&self.inner.pool, id, db_id(u), now).await?;
-            }
-            _ => {}
-        }
+        self.inner.writer.write(writes, credits, now);
         if over {
             table.remove(id);
         } else {

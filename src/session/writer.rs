@@ -14,10 +14,10 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::batch::{self, SessionWrite};
-use crate::store::Credit;
+use crate::store::CreditRecord;
 
 enum Job {
-    Write { writes: Vec<SessionWrite>, credits: Vec<Credit>, now_ms: i64 },
+    Write { writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, now_ms: i64 },
     Flush(oneshot::Sender<()>),
 }
 
@@ -39,7 +39,7 @@ impl Writer {
     }
 
     /// Queues writes and credits, to be stored after everything queued before.
-    pub fn write(&self, writes: Vec<SessionWrite>, credits: Vec<Credit>, now_ms: i64) {
+    pub fn write(&self, writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, now_ms: i64) {
         if writes.is_empty() && credits.is_empty() {
             return;
         }
@@ -71,6 +71,8 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
         }
         let mut order: Vec<i64> = Vec::new();
         let mut latest: HashMap<i64, SessionWrite> = HashMap::new();
+        // Joins and leaves, in order: never merged.
+        let mut members: Vec<SessionWrite> = Vec::new();
         let mut credits = Vec::new();
         let mut flushes = Vec::new();
         let mut now = 0;
@@ -78,6 +80,10 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
             match job {
                 Job::Write { writes, credits: c, now_ms } => {
                     for w in writes {
+                        if w.is_membership() {
+                            members.push(w);
+                            continue;
+                        }
                         let id = w.id();
                         let ended = matches!(latest.get(&id), Some(SessionWrite::Finish { .. }));
                         if !latest.contains_key(&id) {
@@ -93,7 +99,8 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
                 Job::Flush(done) => flushes.push(done),
             }
         }
-        let writes: Vec<SessionWrite> = order.iter().filter_map(|id| latest.remove(id)).collect();
+        let mut writes = members;
+        writes.extend(order.iter().filter_map(|id| latest.remove(id)));
         if !writes.is_empty() || !credits.is_empty() {
             if let Err(e) = batch::apply(&pool, &writes, &credits, now).await {
                 tracing::error!(error = %e, sessions = writes.len(), credits = credits.len(), "could not store session progress");

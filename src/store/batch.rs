@@ -4,8 +4,8 @@
 
 use sqlx::SqlitePool;
 
-use super::progress::{insert_credits_in, Credit};
-use super::sessions::{SessionState, FINISH_SQL, SAVE_SQL};
+use super::progress::{insert_credits_in, CreditRecord};
+use super::sessions::{SessionState, FINISH_SQL, JOIN_SQL, LEAVE_SQL, SAVE_SQL};
 use super::{Result, StoreError};
 
 /// One session write of a batch.
@@ -32,14 +32,41 @@ pub enum SessionWrite {
         /// A summary without user ids, or `None`.
         summary: Option<String>,
     },
+    /// Someone joined (or rejoined) a live session (as
+    /// [`super::sessions::join_session`]).
+    Join {
+        /// The session.
+        id: i64,
+        /// Who joined.
+        user_id: i64,
+        /// When (Unix ms).
+        at_ms: i64,
+    },
+    /// Someone left a session (as [`super::sessions::leave_session`]).
+    Leave {
+        /// The session.
+        id: i64,
+        /// Who left.
+        user_id: i64,
+        /// When (Unix ms).
+        at_ms: i64,
+    },
 }
 
 impl SessionWrite {
     /// The session written.
     pub fn id(&self) -> i64 {
         match self {
-            SessionWrite::Save { id, .. } | SessionWrite::Finish { id, .. } => *id,
+            SessionWrite::Save { id, .. }
+            | SessionWrite::Finish { id, .. }
+            | SessionWrite::Join { id, .. }
+            | SessionWrite::Leave { id, .. } => *id,
         }
+    }
+
+    /// Whether this is a join or a leave (kept in order, never merged).
+    pub fn is_membership(&self) -> bool {
+        matches!(self, SessionWrite::Join { .. } | SessionWrite::Leave { .. })
     }
 }
 
@@ -54,15 +81,23 @@ pub struct Applied {
 }
 
 /// Applies every write and records every credit (ignoring credits already
-/// stored), in one transaction. Writes to sessions that already ended are
-/// skipped: a session never comes back to life. A `Save` with an ended state
+/// stored), in one transaction. Joins and leaves go first, in the order
+/// given (a join needs its session still live), then saves and finishes.
+/// Writes to sessions that already ended are skipped: a session never comes
+/// back to life. [`Applied::sessions`] counts saves and finishes. A `Save` with an ended state
 /// or a `Finish` with a live one is refused with
 /// [`StoreError::InvalidState`] before anything is written.
-pub async fn apply(pool: &SqlitePool, writes: &[SessionWrite], credits: &[Credit], now_ms: i64) -> Result<Applied> {
+pub async fn apply(
+    pool: &SqlitePool,
+    writes: &[SessionWrite],
+    credits: &[CreditRecord],
+    now_ms: i64,
+) -> Result<Applied> {
     for w in writes {
         let (state, want_live) = match w {
             SessionWrite::Save { state, .. } => (*state, true),
             SessionWrite::Finish { state, .. } => (*state, false),
+            SessionWrite::Join { .. } | SessionWrite::Leave { .. } => continue,
         };
         if state.is_live() != want_live {
             return Err(StoreError::InvalidState(state.as_str().to_owned()));
@@ -73,6 +108,17 @@ pub async fn apply(pool: &SqlitePool, writes: &[SessionWrite], credits: &[Credit
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut applied = Applied::default();
+    for w in writes {
+        match w {
+            SessionWrite::Join { id, user_id, at_ms } => {
+                sqlx::query(JOIN_SQL).bind(user_id).bind(at_ms).bind(id).execute(&mut *tx).await?;
+            }
+            SessionWrite::Leave { id, user_id, at_ms } => {
+                sqlx::query(LEAVE_SQL).bind(at_ms).bind(id).bind(user_id).execute(&mut *tx).await?;
+            }
+            SessionWrite::Save { .. } | SessionWrite::Finish { .. } => {}
+        }
+    }
     for w in writes {
         let done = match w {
             SessionWrite::Save { id, state, engine, deadline_ms } => {
@@ -95,6 +141,7 @@ pub async fn apply(pool: &SqlitePool, writes: &[SessionWrite], credits: &[Credit
                     .execute(&mut *tx)
                     .await?
             }
+            SessionWrite::Join { .. } | SessionWrite::Leave { .. } => continue,
         };
         applied.sessions += done.rows_affected();
     }

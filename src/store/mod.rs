@@ -40,10 +40,10 @@ use sqlx::SqlitePool;
 
 pub use batch::{Applied, SessionWrite};
 pub use guilds::GuildSettings;
-pub use progress::{Credit, ExerciseTotal, Progress};
-pub use reminders::{NewReminder, Reminder};
+pub use progress::{CreditRecord, ExerciseTotal, Progress};
+pub use reminders::{Claimed, NewReminder, Reminder};
 pub use report::AthleteReport;
-pub use sessions::{NewSession, Participant, Session, SessionState};
+pub use sessions::{NewSession, ParticipantRecord, SessionRecord, SessionState};
 pub use users::ForgetReport;
 
 /// The default database location (`database.url`).
@@ -78,6 +78,18 @@ pub enum StoreError {
     /// An argument the store cannot accept (bad path, bad bitmask, ...).
     #[error("{0}")]
     InvalidInput(String),
+    /// A stored row that does not decode into its domain type (edited by
+    /// hand, or written by a newer version): logged and counted, never
+    /// replaced by a default.
+    #[error("row {id} of {table} cannot be read: {what}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The row id.
+        id: i64,
+        /// What did not decode.
+        what: String,
+    },
     /// Applying the migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

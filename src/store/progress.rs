@@ -16,7 +16,7 @@ use super::Result;
 
 /// One credited hold, as the session runner hands it to the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credit {
+pub struct CreditRecord {
     /// The session it was done in.
     pub session_id: i64,
     /// Who is credited.
@@ -74,7 +74,7 @@ const INSERT_CHUNK: usize = 64;
 
 /// Records credits in one transaction; credits already stored (same
 /// session, user and phase) are ignored. Returns how many were new.
-pub async fn insert_credits(pool: &SqlitePool, credits: &[Credit]) -> Result<u64> {
+pub async fn insert_credits(pool: &SqlitePool, credits: &[CreditRecord]) -> Result<u64> {
     if credits.is_empty() {
         return Ok(0);
     }
@@ -85,7 +85,7 @@ pub async fn insert_credits(pool: &SqlitePool, credits: &[Credit]) -> Result<u64
 }
 
 /// [`insert_credits`] inside the caller's transaction (or on one connection).
-pub(crate) async fn insert_credits_in(conn: &mut SqliteConnection, credits: &[Credit]) -> Result<u64> {
+pub(crate) async fn insert_credits_in(conn: &mut SqliteConnection, credits: &[CreditRecord]) -> Result<u64> {
     let mut new = 0;
     // Multi-row statements: one round trip to SQLite's worker per chunk. Full
     // chunks share one cached prepared statement.

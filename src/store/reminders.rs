@@ -8,14 +8,15 @@
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
-use super::guilds::parse_tz;
 use super::{Result, StoreError};
+use crate::schedule::{Days, TimeOfDay};
 
 /// At most this many reminders per server.
 pub const MAX_REMINDERS_PER_GUILD: i64 = 25;
 
-/// Day bits of [`Reminder::days`]: Monday = 1, Tuesday = 2, ... Sunday = 64.
-pub const ALL_DAYS: i64 = 127;
+/// Where an undecodable row is parked by [`claim_due`] so that it never
+/// falls due again (it stays listed, and can be removed).
+pub const PARKED_MS: i64 = i64::MAX;
 
 /// A stored reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +31,10 @@ pub struct Reminder {
     pub routine_id: String,
     /// Role to mention, if any.
     pub role_id: Option<i64>,
-    /// Local time of day, `HH:MM`.
-    pub time_of_day: String,
-    /// Days bitmask, Monday = 1 ... Sunday = 64.
-    pub days: i64,
+    /// Local time of day.
+    pub time_of_day: TimeOfDay,
+    /// The days it fires on.
+    pub days: Days,
     /// Timezone of `time_of_day`.
     pub timezone: Tz,
     /// Next occurrence (Unix ms).
@@ -57,10 +58,10 @@ pub struct NewReminder {
     pub routine_id: String,
     /// Role to mention, if any.
     pub role_id: Option<i64>,
-    /// Local time of day, `HH:MM` (24 h).
-    pub time_of_day: String,
-    /// Days bitmask, Monday = 1 ... Sunday = 64; 1..=127.
-    pub days: i64,
+    /// Local time of day.
+    pub time_of_day: TimeOfDay,
+    /// The days it fires on ([`Days`] holds at least one).
+    pub days: Days,
     /// Timezone of `time_of_day`.
     pub timezone: Tz,
     /// First occurrence (Unix ms), computed by the caller.
@@ -85,43 +86,43 @@ struct Row {
     created_at_ms: i64,
 }
 
-impl From<Row> for Reminder {
-    fn from(r: Row) -> Self {
-        Reminder {
+impl TryFrom<Row> for Reminder {
+    type Error = StoreError;
+
+    /// Decodes a row; a time, day mask or timezone that does not parse is
+    /// [`StoreError::Corrupt`], never a default.
+    fn try_from(r: Row) -> Result<Self> {
+        let corrupt = |what: String| StoreError::Corrupt { table: "reminders", id: r.id, what };
+        let time_of_day =
+            r.time_of_day.parse::<TimeOfDay>().map_err(|_| corrupt(format!("time_of_day {:?}", r.time_of_day)))?;
+        let days =
+            u8::try_from(r.days).ok().and_then(Days::from_bits).ok_or_else(|| corrupt(format!("days {}", r.days)))?;
+        let timezone = r.timezone.parse::<Tz>().map_err(|_| corrupt(format!("timezone {:?}", r.timezone)))?;
+        Ok(Reminder {
             id: r.id,
             guild_id: r.guild_id,
             channel_id: r.channel_id,
             routine_id: r.routine_id,
             role_id: r.role_id,
-            time_of_day: r.time_of_day,
-            days: r.days,
-            timezone: parse_tz(Some(r.timezone)).unwrap_or(Tz::UTC),
+            time_of_day,
+            days,
+            timezone,
             next_fire_ms: r.next_fire_ms,
             last_fired_ms: r.last_fired_ms,
             created_by: r.created_by,
             created_at_ms: r.created_at_ms,
-        }
+        })
     }
 }
 
 const COLUMNS: &str = "id, guild_id, channel_id, routine_id, role_id, time_of_day, days, timezone, \
                        next_fire_ms, last_fired_ms, created_by, created_at_ms";
 
-fn valid_time_of_day(s: &str) -> bool {
-    chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok() && s.len() == 5
-}
-
 /// Adds a reminder and returns its id. Refuses a reminder beyond
 /// [`MAX_REMINDERS_PER_GUILD`] in one server ([`StoreError::TooManyReminders`],
-/// checked and inserted in one statement, so concurrent adds cannot exceed it)
-/// and a malformed time or days mask ([`StoreError::InvalidInput`]).
+/// checked and inserted in one statement, so concurrent adds cannot exceed
+/// it). Time and days are typed, so a malformed one cannot reach here.
 pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> Result<i64> {
-    if !valid_time_of_day(&new.time_of_day) {
-        return Err(StoreError::InvalidInput(format!("time must be HH:MM (24 h), not {:?}", new.time_of_day)));
-    }
-    if !(1..=ALL_DAYS).contains(&new.days) {
-        return Err(StoreError::InvalidInput("choose at least one day".to_owned()));
-    }
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO reminders (guild_id, channel_id, routine_id, role_id, time_of_day, days,
                                 timezone, next_fire_ms, created_by, created_at_ms)
@@ -133,8 +134,8 @@ pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> 
     .bind(new.channel_id)
     .bind(&new.routine_id)
     .bind(new.role_id)
-    .bind(&new.time_of_day)
-    .bind(new.days)
+    .bind(new.time_of_day.to_string())
+    .bind(i64::from(new.days.bits()))
     .bind(new.timezone.name())
     .bind(new.next_fire_ms)
     .bind(new.created_by)
@@ -145,11 +146,12 @@ pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> 
     id.ok_or(StoreError::TooManyReminders { limit: MAX_REMINDERS_PER_GUILD })
 }
 
-/// One server's reminders, by id.
+/// One server's reminders, by id; [`StoreError::Corrupt`] when one of them
+/// cannot be decoded.
 pub async fn list_for_guild(pool: &SqlitePool, guild_id: i64) -> Result<Vec<Reminder>> {
     let sql = format!("SELECT {COLUMNS} FROM reminders WHERE guild_id = ? ORDER BY id");
     let rows: Vec<Row> = sqlx::query_as(&sql).bind(guild_id).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(Reminder::from).collect())
+    rows.into_iter().map(Reminder::try_from).collect()
 }
 
 /// Removes reminder `id` of server `guild_id`; [`StoreError::NotFound`] when
@@ -167,41 +169,65 @@ pub async fn remove_reminder(pool: &SqlitePool, guild_id: i64, id: i64) -> Resul
 }
 
 /// The earliest `next_fire_ms` of all reminders: when the scheduler should
-/// wake next. `None` when there are no reminders.
+/// wake next. `None` when there are no reminders (parked rows do not count).
 pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT MIN(next_fire_ms) FROM reminders").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT MIN(next_fire_ms) FROM reminders WHERE next_fire_ms < ?")
+        .bind(PARKED_MS)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// What [`claim_due`] found due.
+#[derive(Debug, Default)]
+pub struct Claimed {
+    /// Due reminders as they were before the claim (so `next_fire_ms` is the
+    /// occurrence being fired), earliest first.
+    pub due: Vec<Reminder>,
+    /// Due rows that could not be decoded ([`StoreError::Corrupt`]); each is
+    /// parked at [`PARKED_MS`] so it does not fall due again.
+    pub broken: Vec<StoreError>,
 }
 
 /// Claims every reminder due at `now_ms` (`next_fire_ms <= now_ms`), in one
 /// transaction: each one's `next_fire_ms` becomes `advance(&reminder)` and
-/// its `last_fired_ms` becomes `now_ms`. Returns the claimed reminders as
-/// they were before the claim (so `next_fire_ms` is the occurrence being
-/// fired), earliest first.
+/// its `last_fired_ms` becomes `now_ms`. A due row that cannot be decoded is
+/// parked and reported in [`Claimed::broken`].
 ///
 /// `advance` must return a time after `now_ms`; an earlier one is raised to
 /// `now_ms + 1` so a reminder can never fire in a loop. A claim is committed
 /// before the caller posts anything: an occurrence fires at most once, and a
 /// crash between the claim and the post loses that one post rather than
 /// repeating it.
-pub async fn claim_due<F>(pool: &SqlitePool, now_ms: i64, advance: F) -> Result<Vec<Reminder>>
+pub async fn claim_due<F>(pool: &SqlitePool, now_ms: i64, advance: F) -> Result<Claimed>
 where
     F: Fn(&Reminder) -> i64,
 {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let sql = format!("SELECT {COLUMNS} FROM reminders WHERE next_fire_ms <= ? ORDER BY next_fire_ms, id");
     let rows: Vec<Row> = sqlx::query_as(&sql).bind(now_ms).fetch_all(&mut *tx).await?;
-    let due: Vec<Reminder> = rows.into_iter().map(Reminder::from).collect();
-    for r in &due {
-        let next = advance(r).max(now_ms + 1);
-        sqlx::query("UPDATE reminders SET next_fire_ms = ?, last_fired_ms = ? WHERE id = ?")
+    let mut claimed = Claimed::default();
+    for row in rows {
+        let id = row.id;
+        let (next, fired) = match Reminder::try_from(row) {
+            Ok(r) => {
+                let next = advance(&r).max(now_ms + 1);
+                claimed.due.push(r);
+                (next, Some(now_ms))
+            }
+            Err(e) => {
+                claimed.broken.push(e);
+                (PARKED_MS, None)
+            }
+        };
+        sqlx::query("UPDATE reminders SET next_fire_ms = ?, last_fired_ms = COALESCE(?, last_fired_ms) WHERE id = ?")
             .bind(next)
-            .bind(now_ms)
-            .bind(r.id)
+            .bind(fired)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(due)
+    Ok(claimed)
 }
 
 /// Sets the next occurrence of reminder `id` (for example after a catch-up

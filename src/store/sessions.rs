@@ -53,7 +53,7 @@ impl SessionState {
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct Session {
+pub struct SessionRecord {
     /// Row id; also the session's public number.
     pub id: i64,
     /// Server it runs in.
@@ -101,7 +101,7 @@ pub struct NewSession {
 
 /// One person in a session.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct Participant {
+pub struct ParticipantRecord {
     /// The session.
     pub session_id: i64,
     /// The user.
@@ -226,20 +226,20 @@ pub async fn set_lobby_message(pool: &SqlitePool, id: i64, message_id: i64) -> R
 }
 
 /// One session by id, or [`StoreError::NotFound`].
-pub async fn get_session(pool: &SqlitePool, id: i64) -> Result<Session> {
+pub async fn get_session(pool: &SqlitePool, id: i64) -> Result<SessionRecord> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = ?");
     sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?.ok_or(StoreError::NotFound)
 }
 
 /// Every live session (lobby, running or paused), oldest first: what to
 /// resume after a restart.
-pub async fn live_sessions(pool: &SqlitePool) -> Result<Vec<Session>> {
+pub async fn live_sessions(pool: &SqlitePool) -> Result<Vec<SessionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE {LIVE} ORDER BY id");
     Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 /// The live session in `channel_id`, if there is one.
-pub async fn live_session_in_channel(pool: &SqlitePool, channel_id: i64) -> Result<Option<Session>> {
+pub async fn live_session_in_channel(pool: &SqlitePool, channel_id: i64) -> Result<Option<SessionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE channel_id = ? AND {LIVE}");
     Ok(sqlx::query_as(&sql).bind(channel_id).fetch_optional(pool).await?)
 }
@@ -248,32 +248,28 @@ pub async fn live_session_in_channel(pool: &SqlitePool, channel_id: i64) -> Resu
 /// join time is kept). Returns `false` when nothing changed: already in, or
 /// the session is not live.
 pub async fn join_session(pool: &SqlitePool, session_id: i64, user_id: i64, now_ms: i64) -> Result<bool> {
-    let sql = format!(
-        "INSERT INTO participants (session_id, user_id, joined_at_ms)
-         SELECT id, ?, ? FROM sessions WHERE id = ? AND {LIVE}
-         ON CONFLICT (session_id, user_id) DO UPDATE SET left_at_ms = NULL
-         WHERE left_at_ms IS NOT NULL"
-    );
-    let done = sqlx::query(&sql).bind(user_id).bind(now_ms).bind(session_id).execute(pool).await?;
+    let done = sqlx::query(JOIN_SQL).bind(user_id).bind(now_ms).bind(session_id).execute(pool).await?;
     Ok(done.rows_affected() > 0)
 }
 
+/// Joins a user to a live session: user, joined_at, session id.
+pub(crate) const JOIN_SQL: &str = "INSERT INTO participants (session_id, user_id, joined_at_ms)
+     SELECT id, ?, ? FROM sessions WHERE id = ? AND state IN ('lobby', 'running', 'paused')
+     ON CONFLICT (session_id, user_id) DO UPDATE SET left_at_ms = NULL
+     WHERE left_at_ms IS NOT NULL";
+
+/// Marks a user as having left: left_at, session id, user.
+pub(crate) const LEAVE_SQL: &str = "UPDATE participants SET left_at_ms = ?
+     WHERE session_id = ? AND user_id = ? AND left_at_ms IS NULL";
+
 /// Marks `user_id` as having left. Returns `false` when they were not in.
 pub async fn leave_session(pool: &SqlitePool, session_id: i64, user_id: i64, now_ms: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE participants SET left_at_ms = ?
-         WHERE session_id = ? AND user_id = ? AND left_at_ms IS NULL",
-    )
-    .bind(now_ms)
-    .bind(session_id)
-    .bind(user_id)
-    .execute(pool)
-    .await?;
+    let done = sqlx::query(LEAVE_SQL).bind(now_ms).bind(session_id).bind(user_id).execute(pool).await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Everyone who ever joined the session, in join order.
-pub async fn participants(pool: &SqlitePool, session_id: i64) -> Result<Vec<Participant>> {
+pub async fn participants(pool: &SqlitePool, session_id: i64) -> Result<Vec<ParticipantRecord>> {
     Ok(sqlx::query_as(
         "SELECT session_id, user_id, joined_at_ms, left_at_ms FROM participants
          WHERE session_id = ? ORDER BY joined_at_ms, user_id",

@@ -3,7 +3,9 @@
 use poise::serenity_prelude as serenity;
 
 use crate::content::render::{duration, Post};
-use crate::discord::data::{guild, invoker, refuse, require_coach, Context, Error};
+use crate::discord::access::{guild, invoker, require_coach};
+use crate::discord::data::{Context, Error};
+use crate::discord::error::refuse;
 use crate::discord::render::TEAL;
 use crate::discord::reply;
 use crate::store::{self, db_id};

@@ -2,12 +2,14 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::routine::{autocomplete_routine, routine_named};
-use super::settings::autocomplete_timezone;
-use crate::discord::data::{guild, refuse, require_coach, Context, Error};
+use crate::discord::access::{guild, require_coach};
+use crate::discord::data::{Context, Error};
+use crate::discord::error::refuse;
+use crate::discord::options::{autocomplete_routine, autocomplete_timezone, routine_named};
 use crate::discord::reply;
+use crate::reminders::ReminderSpec;
 use crate::schedule::{self, Days, TimeOfDay};
-use crate::store::{self, db_id, NewReminder, StoreError};
+use crate::store::{self, db_id, StoreError};
 
 /// Whether the bot may post in `channel`, as far as the gateway's guild data
 /// tells (unknown counts as yes; posting will tell for sure).
@@ -76,29 +78,17 @@ pub async fn remind_add(
             "I can't post in <#{channel_id}>: give me View Channel and Send Messages there, or pick another channel."
         )));
     }
-    let now = store::now_ms();
-    let next = schedule::next_occurrence(now, time, days, tz);
-    let new = NewReminder {
-        guild_id: db_id(guild_id),
-        channel_id: db_id(channel_id.get()),
+    let spec = ReminderSpec {
+        guild_id,
+        channel_id: channel_id.get(),
         routine_id: r.id.clone(),
-        role_id: athletes.as_ref().map(|role| db_id(role.id.get())),
-        time_of_day: time.to_string(),
-        days: i64::from(days.bits()),
+        role_id: athletes.as_ref().map(|role| role.id.get()),
+        time,
+        days,
         timezone: tz,
-        next_fire_ms: next,
-        created_by: Some(db_id(who.user)),
+        created_by: who.user,
     };
-    let id = match store::reminders::add_reminder(pool, &new, now).await {
-        Ok(id) => id,
-        Err(StoreError::TooManyReminders { limit }) => {
-            return Err(refuse(format!(
-            "This server already has {limit} reminders, the most it can have. Remove one with /remind remove first."
-        )))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    ctx.data().reminders.notify_one();
+    let (id, next) = ctx.data().reminders.add(&spec).await?;
     let role = athletes.as_ref().map_or(String::new(), |r| format!(", mentioning <@&{}>", r.id));
     reply::private(
         ctx,
@@ -116,7 +106,7 @@ pub async fn remind_add(
 pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
     require_coach(ctx).await?;
     let guild_id = guild(ctx)?;
-    let list = store::reminders::list_for_guild(&ctx.data().pool, db_id(guild_id)).await?;
+    let list = ctx.data().reminders.list(guild_id).await?;
     if list.is_empty() {
         return reply::private(ctx, "No reminders yet. Add one with /remind add.").await;
     }
@@ -124,8 +114,7 @@ pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
         .iter()
         .map(|r| {
             let routine = ctx.data().content.routine(&r.routine_id).map_or(r.routine_id.as_str(), |x| x.name.as_str());
-            let days =
-                u8::try_from(r.days).ok().and_then(Days::from_bits).map_or_else(|| "?".into(), |d| d.to_string());
+            let days = r.days;
             let role = r.role_id.map_or(String::new(), |role| format!(" <@&{role}>"));
             format!(
                 "**#{}** {routine}: {} {days} ({}) in <#{}>{role}. Next <t:{}:F>",
@@ -152,11 +141,8 @@ pub async fn remind_remove(
 ) -> Result<(), Error> {
     require_coach(ctx).await?;
     let guild_id = guild(ctx)?;
-    match store::reminders::remove_reminder(&ctx.data().pool, db_id(guild_id), id).await {
-        Ok(()) => {
-            ctx.data().reminders.notify_one();
-            reply::private(ctx, format!("Reminder #{id} removed.")).await
-        }
+    match ctx.data().reminders.remove(guild_id, id).await {
+        Ok(()) => reply::private(ctx, format!("Reminder #{id} removed.")).await,
         Err(StoreError::NotFound) => {
             Err(refuse(format!("There is no reminder #{id} in this server. See /remind list.")))
         }

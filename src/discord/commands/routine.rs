@@ -3,53 +3,13 @@
 use poise::serenity_prelude as serenity;
 
 use crate::content::render::{self as content_render, duration, truncate};
-use crate::content::Routine;
-use crate::discord::custom_id::CustomId;
-use crate::discord::data::{refuse, require_coach, Context, Error};
+use crate::discord::access::require_coach;
+use crate::discord::data::{Context, Error};
+use crate::discord::options::{autocomplete_routine, routine_named};
+use crate::discord::render::routine::{card, start_button};
 use crate::discord::render::TEAL;
 use crate::discord::reply;
 use crate::session::engine::Plan;
-
-/// Routines whose name or id matches what is typed.
-pub async fn autocomplete_routine(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
-    let needle = partial.trim().to_lowercase();
-    let mut found: Vec<(bool, &str, &str)> = ctx
-        .data()
-        .content
-        .routines
-        .iter()
-        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle) || r.id.contains(&needle))
-        .map(|r| (!r.name.to_lowercase().starts_with(&needle), r.name.as_str(), r.id.as_str()))
-        .collect();
-    found.sort_unstable();
-    reply::choices(found.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
-}
-
-/// The routine a person named, or a refusal listing the known ones.
-pub fn routine_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a Routine, Error> {
-    ctx.data().content.find_routine(name).ok_or_else(|| {
-        let known: Vec<&str> = ctx.data().content.routines.iter().map(|r| r.name.as_str()).collect();
-        refuse(truncate(&format!("I don't know a routine called \"{name}\". Try one of: {}.", known.join(", ")), 1900))
-    })
-}
-
-/// The routine card: steps, total time, every restriction.
-pub fn card(content: &crate::content::Content, r: &Routine) -> Vec<content_render::Post> {
-    let total = Plan::from_routine(content, r).total_secs();
-    content_render::routine(content, r, total).paginate()
-}
-
-/// Custom id of a routine card's Start session button.
-pub fn start_button_id(routine: &str) -> String {
-    truncate(&CustomId::StartRoutine { routine: routine.to_string() }.to_string(), crate::limits::CUSTOM_ID)
-}
-
-/// The button under a posted routine.
-pub fn start_button(routine: &str) -> serenity::CreateActionRow {
-    serenity::CreateActionRow::Buttons(vec![serenity::CreateButton::new(start_button_id(routine))
-        .label("Start session")
-        .style(serenity::ButtonStyle::Success)])
-}
 
 /// Recovery routines: list, show, post.
 #[poise::command(slash_command, subcommands("routine_list", "routine_show", "routine_post"), subcommand_required)]

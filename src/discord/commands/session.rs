@@ -1,29 +1,16 @@
 //! `/session start | pause | resume | skip | stop | status`.
 
-use poise::serenity_prelude as serenity;
-
-use super::routine::{autocomplete_routine, routine_named};
-use crate::content::render::{duration, Post};
-use crate::discord::data::{guild, invoker, refuse, Context, Data, Error, Invoker};
-use crate::discord::render::{self, TEAL};
+use crate::content::render::duration;
+use crate::discord::access::{guild, invoker};
+use crate::discord::data::{Context, Error};
+use crate::discord::error::refuse;
+use crate::discord::lobby::{self, DEFAULT_START_IN};
+use crate::discord::options::{autocomplete_routine, routine_named};
+use crate::discord::render::TEAL;
 use crate::discord::reply;
 use crate::session::engine::Plan;
 use crate::session::engine::{Actor, Event};
 use crate::session::runner::{StartSpec, View};
-
-/// Seconds before a session starts when `start_in` is not given.
-pub const DEFAULT_START_IN: u32 = 20;
-
-/// Starts a session and returns its lobby (pages and buttons).
-pub async fn start(data: &Data, spec: StartSpec) -> Result<(Vec<Post>, Vec<serenity::CreateActionRow>), Error> {
-    let view = data.runner.start(spec).await?;
-    Ok((render::lobby(&data.content, &view), render::lobby_buttons(view.id)))
-}
-
-/// The actor of a control: the invoker, and whether they coach.
-pub async fn actor(data: &Data, who: &Invoker) -> Result<Actor, Error> {
-    Ok(Actor { user: who.user, is_coach: who.is_coach(&data.pool).await? })
-}
 
 /// Timed group recovery sessions in this channel.
 #[poise::command(
@@ -67,7 +54,7 @@ pub async fn session_start(
         plan,
         start_in_secs: start_in.unwrap_or(DEFAULT_START_IN),
     };
-    let (pages, buttons) = start(data, spec).await?;
+    let (pages, buttons) = lobby::start(data, spec).await?;
     reply::pages(ctx, &pages, TEAL, false, None, buttons).await
 }
 
@@ -79,7 +66,7 @@ async fn control(ctx: Context<'_>, make: fn(Actor) -> Event, done: &str) -> Resu
         .await
         .ok_or_else(|| refuse("There is no session running in this channel. Start one with /session start."))?;
     let who = invoker(ctx);
-    let actor = actor(data, &who).await?;
+    let actor = lobby::actor(data, &who).await?;
     data.runner.handle(id, make(actor)).await?;
     reply::private(ctx, done).await
 }

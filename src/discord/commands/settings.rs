@@ -2,15 +2,14 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::data::{guild, invoker, refuse, require_manage, Context, Error};
+use crate::discord::access::{guild, invoker, require_manage};
+use crate::discord::custom_id::CustomId;
+use crate::discord::data::{Context, Error};
+use crate::discord::error::refuse;
+use crate::discord::options::autocomplete_timezone;
 use crate::discord::reply;
 use crate::schedule;
 use crate::store::{self, db_id};
-
-/// IANA timezone names matching what is typed.
-pub async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
-    reply::choices(schedule::timezone_suggestions(partial, 25).into_iter().map(|z| (z.to_string(), z.to_string())))
-}
 
 fn parse_tz(text: &str) -> Result<chrono_tz::Tz, Error> {
     schedule::parse_timezone(text).map_err(refuse)
@@ -74,8 +73,8 @@ pub async fn me_timezone(
 }
 
 /// Custom id of the forget confirmation.
-pub fn forget_button_id(user: u64, confirm: bool) -> String {
-    crate::discord::custom_id::CustomId::Forget { user, confirm }.to_string()
+fn forget_button_id(user: u64, confirm: bool) -> String {
+    CustomId::Forget { user, confirm }.to_string()
 }
 
 /// Delete everything Holdfast stores about you (asks to confirm).

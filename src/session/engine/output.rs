@@ -37,27 +37,27 @@ pub enum Event {
     Stop(Actor),
 }
 
-/// Why an event was refused. The `Display` text is safe to show the user
-/// (ephemerally). A refused event leaves the session unchanged.
+/// Why an event was refused (the Discord adapter words it for the user). A
+/// refused event leaves the session unchanged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// The actor is neither the host nor a coach.
-    #[error("Only the host of this session or a coach can do that.")]
+    #[error("the actor is neither the host nor a coach")]
     NotHostOrCoach,
     /// Pause while paused.
-    #[error("The session is already paused.")]
+    #[error("already paused")]
     AlreadyPaused,
     /// Resume while not paused.
-    #[error("The session is not paused.")]
+    #[error("not paused")]
     NotPaused,
     /// Pause or skip in the lobby.
-    #[error("The session has not started yet: use Start now, or wait for it to begin.")]
+    #[error("not started yet")]
     NotStarted,
     /// Start now after the start.
-    #[error("The session has already started.")]
+    #[error("already started")]
     AlreadyStarted,
     /// Anything but a tick after the end.
-    #[error("This session is over.")]
+    #[error("the session is over")]
     SessionOver,
 }
 

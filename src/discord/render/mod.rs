@@ -4,12 +4,15 @@
 //! itself, reading 429s); everything else uses serenity's builders. Every
 //! text that could grow is cut or split on purpose (src/limits.rs).
 
+pub mod answer;
+pub mod routine;
+
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 
-use super::custom_id::{CustomId, SessionAction};
 use crate::content::render::{self, duration, truncate, Post};
 use crate::content::Content;
+use crate::discord::custom_id::{CustomId, SessionAction};
 use crate::session::engine::{Announcement, AnnouncementKind as K, PhaseInfo, Side, Status, Summary};
 use crate::session::runner::View;
 

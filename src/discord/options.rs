@@ -1,0 +1,39 @@
+//! Option helpers shared by commands: autocomplete lists and looking up
+//! what a person named (a refusal listing what exists when nothing matches).
+
+use poise::serenity_prelude as serenity;
+
+use super::data::{Context, Error};
+use super::error::refuse;
+use super::reply;
+use crate::content::render::truncate;
+use crate::content::Routine;
+use crate::schedule;
+
+/// Routines whose name or id matches what is typed.
+pub async fn autocomplete_routine(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let needle = partial.trim().to_lowercase();
+    let mut found: Vec<(bool, &str, &str)> = ctx
+        .data()
+        .content
+        .routines
+        .iter()
+        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle) || r.id.contains(&needle))
+        .map(|r| (!r.name.to_lowercase().starts_with(&needle), r.name.as_str(), r.id.as_str()))
+        .collect();
+    found.sort_unstable();
+    reply::choices(found.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
+}
+
+/// The routine a person named, or a refusal listing the known ones.
+pub fn routine_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a Routine, Error> {
+    ctx.data().content.find_routine(name).ok_or_else(|| {
+        let known: Vec<&str> = ctx.data().content.routines.iter().map(|r| r.name.as_str()).collect();
+        refuse(truncate(&format!("I don't know a routine called \"{name}\". Try one of: {}.", known.join(", ")), 1900))
+    })
+}
+
+/// IANA timezone names matching what is typed.
+pub async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    reply::choices(schedule::timezone_suggestions(partial, 25).into_iter().map(|z| (z.to_string(), z.to_string())))
+}

@@ -1,0 +1,110 @@
+use std::sync::{Arc, Mutex};
+
+use super::*;
+use crate::session::clock::ManualClock;
+
+/// Records what would be posted: (reminder id, routine id, late by).
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(i64, String, Option<i64>)>>);
+
+impl ReminderSink for Arc<Recorder> {
+    fn post(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) {
+        self.0.lock().unwrap().push((reminder.id, routine.id.clone(), late_by_ms));
+    }
+}
+
+const MINUTE: i64 = 60_000;
+// 2026-03-02 06:00 UTC, a Monday.
+const T0: i64 = 1_772_431_200_000;
+
+async fn service(now: i64) -> (Arc<Reminders>, Arc<Recorder>, Arc<Metrics>, SqlitePool) {
+    let pool = store::connect("sqlite::memory:").await.unwrap();
+    let content = crate::content::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content")).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let metrics = Arc::new(Metrics::new());
+    let service = Reminders::new(
+        pool.clone(),
+        Arc::new(content),
+        Arc::new(recorder.clone()),
+        Arc::new(ManualClock::at(now)),
+        metrics.clone(),
+    );
+    (service, recorder, metrics, pool)
+}
+
+fn spec(time: &str) -> ReminderSpec {
+    ReminderSpec {
+        guild_id: 1,
+        channel_id: 2,
+        routine_id: "desk-day-reset".into(),
+        role_id: None,
+        time: time.parse().unwrap(),
+        days: Days::DAILY,
+        timezone: chrono_tz::Europe::Berlin,
+        created_by: 9,
+    }
+}
+
+fn counter(metrics: &Metrics, name: &str) -> u64 {
+    let text = metrics.encode();
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!("holdfast_{name}_total ")).or_else(|| l.strip_prefix(&format!("{name}_total ")))
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no counter {name} in\n{text}"))
+}
+
+#[tokio::test]
+async fn add_computes_the_first_occurrence_in_the_reminders_timezone() {
+    let (service, _, _, _) = service(T0).await;
+    // 06:00 UTC is 07:00 in Berlin (winter time): 07:30 is half an hour away.
+    let (_, next) = service.add(&spec("07:30")).await.unwrap();
+    assert_eq!(next, T0 + 30 * MINUTE);
+    // 06:30 Berlin has passed today: tomorrow.
+    let (_, next) = service.add(&spec("06:30")).await.unwrap();
+    assert_eq!(next, T0 + 24 * 60 * MINUTE - 30 * MINUTE);
+    let listed = service.list(1).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].time_of_day.to_string(), "07:30");
+    assert_eq!(listed[0].days, Days::DAILY);
+}
+
+#[tokio::test]
+async fn due_reminders_post_once_late_ones_say_so_and_advance_to_the_next_day() {
+    let (service, recorder, metrics, _) = service(T0).await;
+    let (id, next) = service.add(&spec("07:30")).await.unwrap();
+    let fired = service.fire_due(next + 5 * MINUTE).await;
+    assert_eq!(fired, Fired { posted: 1, skipped: 0, unreadable: 0 });
+    assert_eq!(recorder.0.lock().unwrap().as_slice(), [(id, "desk-day-reset".to_string(), Some(5 * MINUTE))]);
+    // Claimed: the same instant posts nothing more.
+    assert_eq!(service.fire_due(next + 5 * MINUTE).await, Fired::default());
+    assert_eq!(service.list(1).await.unwrap()[0].next_fire_ms, next + 24 * 60 * MINUTE);
+    // More than an hour late: skipped, and moved on.
+    let fired = service.fire_due(next + 24 * 60 * MINUTE + 61 * MINUTE).await;
+    assert_eq!(fired, Fired { posted: 0, skipped: 1, unreadable: 0 });
+    assert_eq!((counter(&metrics, "reminders_fired"), counter(&metrics, "reminders_skipped")), (1, 1));
+}
+
+#[tokio::test]
+async fn a_row_that_does_not_decode_is_counted_and_parked_never_fired_with_a_default() {
+    let (service, recorder, metrics, pool) = service(T0).await;
+    let (good, next) = service.add(&spec("07:30")).await.unwrap();
+    let (bad, _) = service.add(&spec("07:30")).await.unwrap();
+    sqlx::query("UPDATE reminders SET time_of_day = '7h30' WHERE id = ?").bind(bad).execute(&pool).await.unwrap();
+
+    let fired = service.fire_due(next).await;
+    assert_eq!(fired, Fired { posted: 1, skipped: 0, unreadable: 1 });
+    assert_eq!(recorder.0.lock().unwrap().iter().map(|p| p.0).collect::<Vec<_>>(), [good]);
+    assert_eq!(counter(&metrics, "unreadable_rows"), 1);
+    // Parked: never due again, so the scheduler does not spin on it.
+    let parked: i64 =
+        sqlx::query_scalar("SELECT next_fire_ms FROM reminders WHERE id = ?").bind(bad).fetch_one(&pool).await.unwrap();
+    assert_eq!(parked, store::reminders::PARKED_MS);
+    assert_eq!(store::reminders::next_due(&pool).await.unwrap(), Some(next + 24 * 60 * MINUTE));
+    // Listing the server's reminders reports the broken row instead of
+    // showing it with a made-up time; it can still be removed.
+    assert!(matches!(service.list(1).await, Err(StoreError::Corrupt { table: "reminders", id, .. }) if id == bad));
+    service.remove(1, bad).await.unwrap();
+    assert_eq!(service.list(1).await.unwrap().len(), 1);
+}
