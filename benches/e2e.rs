@@ -2,15 +2,12 @@
 //! interaction latency (dispatch → callback) with 20 in flight, and cue
 //! lateness (due instant → message received). Run: `cargo bench --bench e2e`.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
+use holdfast_sim::bot::{Bot, BotFiles};
+use holdfast_sim::{slash, Invoker, Simulator, CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID};
 use serde_json::Value;
-use support::bot::{Bot, BotFiles};
-use support::{slash, Invoker, Simulator, CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID};
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -93,7 +90,7 @@ async fn main() {
             let h = sim
                 .send_interaction(
                     slash("session")
-                        .sub("start")
+                        .subcommand("start")
                         .string("routine", "e2e-quick")
                         .integer("hold", 5)
                         .integer("rounds", 3)

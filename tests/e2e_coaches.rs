@@ -2,23 +2,13 @@
 //! team report) and the athletes' own (`/me`), with every refusal clear and
 //! ephemeral, against the simulator.
 
-mod support;
-
 use std::time::Duration;
 
+use holdfast_sim::bot::{boot, BotFiles};
+use holdfast_sim::*;
 use serde_json::Value;
-use support::bot::{Bot, BotFiles};
-use support::*;
 
-const WAIT: Duration = Duration::from_secs(20);
 const ANSWER: Duration = Duration::from_secs(5);
-
-async fn boot(sim: &Simulator, files: &BotFiles) -> Bot {
-    let bot = Bot::start(&sim.base_url(), GUILD_ID, files, &[]);
-    sim.wait_ready_within(WAIT).await;
-    sim.wait_for_commands(WAIT).await;
-    bot
-}
 
 /// Sends a command and returns (text of the response, ephemeral?).
 async fn ask(sim: &Simulator, payload: Value) -> (String, bool) {
@@ -29,40 +19,46 @@ async fn ask(sim: &Simulator, payload: Value) -> (String, bool) {
 }
 
 fn remind_add(time: &str, days: &str) -> CommandBuilder {
-    slash("remind").sub("add").string("routine", "post-run-hamstrings").string("time", time).string("days", days)
+    slash("remind").subcommand("add").string("routine", "post-run-hamstrings").string("time", time).string("days", days)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_decide_who_coaches_and_refusals_change_nothing() {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
-    let _bot = boot(&sim, &files).await;
+    let _bot = boot(&sim, &files, &[]).await;
 
     // Until a coach role is set, the Coach-role member is not a coach.
-    let (t, eph) = ask(&sim, slash("team").sub("report").by(Invoker::coach()).build()).await;
+    let (t, eph) = ask(&sim, slash("team").subcommand("report").by(Invoker::coach()).build()).await;
     assert!(eph && t.contains("Only coaches"), "{t}");
     // Only Manage Server may set it.
     let (t, eph) =
-        ask(&sim, slash("settings").sub("coach_role").role("role", COACH_ROLE).by(Invoker::coach()).build()).await;
+        ask(&sim, slash("settings").subcommand("coach_role").role("role", COACH_ROLE).by(Invoker::coach()).build())
+            .await;
     assert!(eph && t.contains("Manage Server"), "{t}");
     let (t, _) =
-        ask(&sim, slash("settings").sub("coach_role").role("role", COACH_ROLE).by(Invoker::admin()).build()).await;
+        ask(&sim, slash("settings").subcommand("coach_role").role("role", COACH_ROLE).by(Invoker::admin()).build())
+            .await;
     assert!(t.contains(&COACH_ROLE.to_string()), "{t}");
-    let (t, eph) = ask(&sim, slash("team").sub("report").integer("days", 7).by(Invoker::coach()).build()).await;
+    let (t, eph) = ask(&sim, slash("team").subcommand("report").integer("days", 7).by(Invoker::coach()).build()).await;
     assert!(eph && t.contains("Team report"), "{t}");
 
     // Timezones: a wrong one is named, a right one is stored.
-    let (t, eph) =
-        ask(&sim, slash("settings").sub("timezone").string("timezone", "Europe/Berln").by(Invoker::admin()).build())
-            .await;
+    let (t, eph) = ask(
+        &sim,
+        slash("settings").subcommand("timezone").string("timezone", "Europe/Berln").by(Invoker::admin()).build(),
+    )
+    .await;
     assert!(eph && t.contains("not a timezone") && t.contains("Europe/Berlin"), "{t}");
-    let (t, _) =
-        ask(&sim, slash("settings").sub("timezone").string("timezone", "europe/berlin").by(Invoker::admin()).build())
-            .await;
+    let (t, _) = ask(
+        &sim,
+        slash("settings").subcommand("timezone").string("timezone", "europe/berlin").by(Invoker::admin()).build(),
+    )
+    .await;
     assert!(t.contains("Europe/Berlin"), "{t}");
     let h = sim
         .send_interaction(
-            autocomplete("settings").sub("timezone").focused("timezone", "berl").by(Invoker::admin()).build(),
+            autocomplete("settings").subcommand("timezone").focused("timezone", "berl").by(Invoker::admin()).build(),
         )
         .await;
     let r = sim.wait_response(&h, ANSWER).await;
@@ -80,24 +76,24 @@ async fn settings_decide_who_coaches_and_refusals_change_nothing() {
         let (t, eph) = ask(&sim, payload).await;
         assert!(eph && t.contains(expect), "expected {expect:?} in {t}");
     }
-    let (t, _) = ask(&sim, slash("remind").sub("list").by(coach()).build()).await;
+    let (t, _) = ask(&sim, slash("remind").subcommand("list").by(coach()).build()).await;
     assert!(t.contains("No reminders"), "bad input stored nothing: {t}");
 
     // A good one: listed with its next time, then removed.
     let (t, eph) =
         ask(&sim, remind_add("07:30", "mon,wed,fri").role("athletes", ATHLETES_ROLE).by(coach()).build()).await;
     assert!(eph && t.contains("Reminder #1") && t.contains(":F>") && t.contains("Europe/Berlin"), "{t}");
-    let (t, _) = ask(&sim, slash("remind").sub("list").by(coach()).build()).await;
+    let (t, _) = ask(&sim, slash("remind").subcommand("list").by(coach()).build()).await;
     assert!(t.contains("#1") && t.contains("mon, wed, fri") && t.contains(":F>"), "{t}");
     // Another channel, by the channel option.
     let (t, _) =
         ask(&sim, remind_add("18:00", "weekdays").channel("channel", OTHER_CHANNEL_ID).by(coach()).build()).await;
     assert!(t.contains("Reminder #2") && t.contains(&OTHER_CHANNEL_ID.to_string()), "{t}");
-    let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 2).by(coach()).build()).await;
+    let (t, _) = ask(&sim, slash("remind").subcommand("remove").integer("id", 2).by(coach()).build()).await;
     assert!(t.contains("removed"), "{t}");
-    let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 99).by(coach()).build()).await;
+    let (t, _) = ask(&sim, slash("remind").subcommand("remove").integer("id", 99).by(coach()).build()).await;
     assert!(t.contains("no reminder #99"), "{t}");
-    let (t, _) = ask(&sim, slash("remind").sub("remove").integer("id", 1).by(coach()).build()).await;
+    let (t, _) = ask(&sim, slash("remind").subcommand("remove").integer("id", 1).by(coach()).build()).await;
     assert!(t.contains("removed"), "{t}");
 
     // At most 25 reminders per server.
@@ -109,11 +105,13 @@ async fn settings_decide_who_coaches_and_refusals_change_nothing() {
     assert!(eph && t.contains("25 reminders"), "{t}");
 
     // /me timezone and /me forget (with its confirmation button).
-    let (t, _) =
-        ask(&sim, slash("me").sub("timezone").string("timezone", "Australia/Sydney").by(Invoker::athlete()).build())
-            .await;
+    let (t, _) = ask(
+        &sim,
+        slash("me").subcommand("timezone").string("timezone", "Australia/Sydney").by(Invoker::athlete()).build(),
+    )
+    .await;
     assert!(t.contains("Australia/Sydney"), "{t}");
-    let h = sim.send_interaction(slash("me").sub("forget").by(Invoker::athlete()).build()).await;
+    let h = sim.send_interaction(slash("me").subcommand("forget").by(Invoker::athlete()).build()).await;
     let r = sim.wait_response(&h, ANSWER).await;
     assert!(r.to_string().contains("cannot be undone"), "{r}");
     let confirm = format!("hf:f:{ATHLETE_ID}:yes");
@@ -146,7 +144,7 @@ async fn a_due_reminder_fires_once_in_its_channel_with_the_role_mention() {
     holdfast::store::reminders::add_reminder(&pool, &new, now).await.unwrap();
     pool.close().await;
 
-    let _bot = boot(&sim, &files).await;
+    let _bot = boot(&sim, &files, &[]).await;
     let role = ATHLETES_ROLE.to_string();
     let msg = sim
         .wait_for_message(

@@ -2,23 +2,18 @@
 //! registers its commands, answers every athlete command and autocomplete,
 //! and refuses a non-coach, with every body valid for Discord.
 
-mod support;
-
 use std::time::Duration;
 
+use holdfast_sim::bot::{boot, Bot, BotFiles, TOKEN};
+use holdfast_sim::*;
 use serde_json::Value;
-use support::bot::{Bot, BotFiles, TOKEN};
-use support::*;
 
-const WAIT: Duration = Duration::from_secs(20);
 const ANSWER: Duration = Duration::from_secs(5);
 
 async fn started() -> (Simulator, BotFiles, Bot) {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
-    let bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[]);
-    sim.wait_ready_within(WAIT).await;
-    sim.wait_for_commands(WAIT).await;
+    let bot = boot(&sim, &files, &[]).await;
     (sim, files, bot)
 }
 
@@ -115,8 +110,8 @@ async fn commands_are_registered_and_athlete_commands_answer() {
 
     // /routine list and show; /help.
     for payload in [
-        slash("routine").sub("list").by(Invoker::athlete()).build(),
-        slash("routine").sub("show").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
+        slash("routine").subcommand("list").by(Invoker::athlete()).build(),
+        slash("routine").subcommand("show").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
         slash("help").by(Invoker::athlete()).build(),
     ] {
         let h = sim.send_interaction(payload).await;
@@ -127,14 +122,14 @@ async fn commands_are_registered_and_athlete_commands_answer() {
     // A non-coach cannot post a routine; a coach can.
     let h = sim
         .send_interaction(
-            slash("routine").sub("post").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
+            slash("routine").subcommand("post").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
         )
         .await;
     let r = sim.wait_response(&h, ANSWER).await;
     assert!(is_ephemeral(&r) && text_of(&r).contains("Only coaches"), "{r}");
     let h = sim
         .send_interaction(
-            slash("routine").sub("post").string("name", "post-run-hamstrings").by(Invoker::admin()).build(),
+            slash("routine").subcommand("post").string("name", "post-run-hamstrings").by(Invoker::admin()).build(),
         )
         .await;
     let r = sim.wait_response(&h, ANSWER).await;

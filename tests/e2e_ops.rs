@@ -3,14 +3,12 @@
 //! counters move as commands run), and JSON logs that never show the token:
 //! at start-up, on errors and on a failed login.
 
-mod support;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use holdfast_sim::bot::{boot, Bot, BotFiles, TOKEN};
+use holdfast_sim::*;
 use serde_json::Value;
-use support::bot::{Bot, BotFiles, TOKEN};
-use support::*;
 
 const WAIT: Duration = Duration::from_secs(20);
 const ANSWER: Duration = Duration::from_secs(5);
@@ -93,9 +91,7 @@ async fn health_and_metrics_move_as_commands_run() {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
     let addr = format!("127.0.0.1:{}", free_port());
-    let bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[("HOLDFAST_METRICS_ADDR", &addr)]);
-    sim.wait_ready_within(WAIT).await;
-    sim.wait_for_commands(WAIT).await;
+    let bot = boot(&sim, &files, &[("HOLDFAST_METRICS_ADDR", &addr)]).await;
     let scrape = Scraper { base: format!("http://{addr}") };
 
     let health = scrape.health_becomes(200).await;
@@ -110,7 +106,7 @@ async fn health_and_metrics_move_as_commands_run() {
     sim.wait_response(&h, ANSWER).await;
     let h = sim
         .send_interaction(
-            slash("routine").sub("post").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
+            slash("routine").subcommand("post").string("name", "post-run-hamstrings").by(Invoker::athlete()).build(),
         )
         .await;
     let r = sim.wait_response(&h, ANSWER).await;
@@ -126,7 +122,7 @@ async fn health_and_metrics_move_as_commands_run() {
     let h = sim
         .send_interaction(
             slash("session")
-                .sub("start")
+                .subcommand("start")
                 .string("routine", "e2e-quick")
                 .integer("hold", 5)
                 .integer("start_in", 3)
@@ -153,7 +149,7 @@ async fn health_and_metrics_move_as_commands_run() {
     assert_eq!(value(&m, r#"holdfast_interaction_duration_seconds_count{command="button session join"}"#), 1.0);
     let m = scrape.until("holdfast_cues_sent_total", 1.0).await;
     assert_eq!(value(&m, "holdfast_cue_lateness_seconds_count"), value(&m, "holdfast_cues_sent_total"), "{m:#?}");
-    let h = sim.send_interaction(slash("session").sub("stop").by(Invoker::athlete()).build()).await;
+    let h = sim.send_interaction(slash("session").subcommand("stop").by(Invoker::athlete()).build()).await;
     sim.wait_response(&h, ANSWER).await;
     let m = scrape.metrics().await;
     assert_eq!(value(&m, "holdfast_sessions_live"), 0.0, "{m:#?}");
@@ -229,9 +225,7 @@ async fn json_logs_never_show_the_token_at_start_up_on_errors_or_a_failed_login(
     // Running: start-up lines, a command that fails (Discord answers 500),
     // then Discord closes the gateway with 4004 (authentication failed).
     let files = BotFiles::new();
-    let mut bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[JSON, VERBOSE]);
-    sim.wait_ready_within(WAIT).await;
-    sim.wait_for_commands(WAIT).await;
+    let mut bot = boot(&sim, &files, &[JSON, VERBOSE]).await;
     wait_log(&bot, "connected to Discord").await;
     sim.fail_next(route("POST", "/interactions/*/*/callback"), Fault::ServerError(500), 1);
     let h = sim.send_interaction(slash("help").by(Invoker::athlete()).build()).await;

@@ -1,24 +1,14 @@
 //! End to end: group sessions in a channel with the real bot against the
 //! simulator. Real time, so the routine is one 5-second hold (about 16 s).
 
-mod support;
-
 use std::time::Duration;
 
+use holdfast_sim::bot::{boot, Bot, BotFiles};
+use holdfast_sim::*;
 use serde_json::Value;
-use support::bot::{Bot, BotFiles};
-use support::*;
 
-const WAIT: Duration = Duration::from_secs(20);
 const ANSWER: Duration = Duration::from_secs(5);
 const PHASE: Duration = Duration::from_secs(25);
-
-async fn boot(sim: &Simulator, files: &BotFiles) -> Bot {
-    let bot = Bot::start(&sim.base_url(), GUILD_ID, files, &[]);
-    sim.wait_ready_within(WAIT).await;
-    sim.wait_for_commands(WAIT).await;
-    bot
-}
 
 fn content(v: &Value) -> String {
     v["content"].as_str().unwrap_or_default().to_string()
@@ -37,7 +27,7 @@ async fn start_session(sim: &Simulator, host: Invoker, start_in: i64) -> Interac
     let h = sim
         .send_interaction(
             slash("session")
-                .sub("start")
+                .subcommand("start")
                 .string("routine", "e2e-quick")
                 .integer("hold", 5)
                 .integer("start_in", start_in)
@@ -66,7 +56,7 @@ fn button_id(message: &Value, label: &str) -> String {
 async fn a_whole_session_with_two_members_joining_by_button() {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
-    let _bot = boot(&sim, &files).await;
+    let _bot = boot(&sim, &files, &[]).await;
 
     let lobby = start_session(&sim, Invoker::athlete(), 3).await;
     let lobby_msg = sim.wait_original(&lobby, |m| m["embeds"][0]["title"].is_string(), ANSWER).await;
@@ -87,12 +77,14 @@ async fn a_whole_session_with_two_members_joining_by_button() {
 
     // A second session in the same channel is refused.
     let h = sim
-        .send_interaction(slash("session").sub("start").string("routine", "e2e-quick").by(Invoker::coach()).build())
+        .send_interaction(
+            slash("session").subcommand("start").string("routine", "e2e-quick").by(Invoker::coach()).build(),
+        )
         .await;
     assert!(sim.wait_response(&h, ANSWER).await.to_string().contains("already running"));
 
     // A member who is neither host nor coach cannot stop it.
-    let h = sim.send_interaction(slash("session").sub("stop").by(Invoker::new(ATHLETE2_ID)).build()).await;
+    let h = sim.send_interaction(slash("session").subcommand("stop").by(Invoker::new(ATHLETE2_ID)).build()).await;
     let r = sim.wait_response(&h, ANSWER).await;
     assert!(r.to_string().contains("host") && r["data"]["flags"] == 64, "{r}");
 
@@ -124,7 +116,7 @@ async fn a_whole_session_with_two_members_joining_by_button() {
 async fn a_restart_mid_session_posts_no_phase_twice_and_credits_once() {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
-    let mut bot = boot(&sim, &files).await;
+    let mut bot = boot(&sim, &files, &[]).await;
     start_session(&sim, Invoker::athlete(), 0).await;
     sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
     // Crash during "get in position", come back a few seconds later.
@@ -145,7 +137,7 @@ async fn a_restart_mid_session_posts_no_phase_twice_and_credits_once() {
 async fn cues_survive_a_429_a_500_and_a_gateway_reconnect() {
     let sim = Simulator::start().await;
     let files = BotFiles::new();
-    let _bot = boot(&sim, &files).await;
+    let _bot = boot(&sim, &files, &[]).await;
     start_session(&sim, Invoker::athlete(), 0).await;
     sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
     // The hold cue meets a 429, then a 500; the gateway drops meanwhile.

@@ -2,8 +2,6 @@
 //! adapter's sink and the outbound queue against the simulator: less than an hour late fires once
 //! with a note; older is skipped; nothing fires twice.
 
-mod support;
-
 use std::time::Duration;
 
 use holdfast::config::Token;
@@ -16,7 +14,7 @@ use holdfast::metrics::Metrics;
 use holdfast::reminders::{Fired, Reminders};
 use holdfast::session::clock::SystemClock;
 use holdfast::store::{self, db_id, NewReminder};
-use support::*;
+use holdfast_sim::*;
 
 fn reminder(channel: u64, next_fire_ms: i64) -> NewReminder {
     NewReminder {
@@ -38,7 +36,7 @@ async fn late_fires_once_with_a_note_and_too_late_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let pool = store::connect(&format!("sqlite://{}", dir.path().join("h.db").display())).await.unwrap();
     let content = load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content")).unwrap();
-    let outbound = Outbound::new(&sim.base_url(), Token::new(support::bot::TOKEN));
+    let outbound = Outbound::new(&sim.base_url(), Token::new(holdfast_sim::bot::TOKEN));
     let content = Arc::new(content);
     let sink = Arc::new(DiscordSink { outbound: outbound.clone(), content: content.clone() });
     let service = Reminders::new(pool.clone(), content, sink, Arc::new(SystemClock), Arc::new(Metrics::new()));

@@ -3,18 +3,15 @@
 //! autocomplete and a button, and survives a gateway close; raw clients check the gateway
 //! protocol, rate limits and body validation.
 
-mod support;
-
-#[path = "support/selftest.rs"]
 mod selftest;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use holdfast_sim::*;
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
-use support::*;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Ws;
 

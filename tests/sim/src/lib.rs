@@ -1,8 +1,21 @@
-//! A local Discord: REST API (axum) and gateway (websocket) for end-to-end tests of the bot.
+//! `holdfast-sim`: a local Discord for Holdfast's end-to-end tests and benches. A REST API
+//! (axum) and a gateway (websocket) that the real bot, or any serenity client, talks to; every
+//! request is recorded and checked against Discord's documented limits, and a body Discord would
+//! refuse is answered with HTTP 400 and shows up in [`Simulator::violations`].
 //!
 //! Point serenity at it with `HttpBuilder::new(token).proxy(sim.base_url()).ratelimiter_disabled(true)`;
 //! the client then fetches `GET /api/v10/gateway`, which names the simulator's websocket.
+//!
+//! ```ignore
+//! let sim = holdfast_sim::Simulator::start().await;
+//! let files = holdfast_sim::bot::BotFiles::new();
+//! let _bot = holdfast_sim::bot::boot(&sim, &files, &[]).await; // `holdfast run` against it
+//! let h = sim.send_interaction(holdfast_sim::slash("help").by(holdfast_sim::Invoker::athlete()).build()).await;
+//! let answer = sim.wait_response(&h, std::time::Duration::from_secs(3)).await;
+//! sim.assert_no_violations();
+//! ```
 
+pub mod bot;
 mod gateway;
 mod interactions;
 mod payloads;

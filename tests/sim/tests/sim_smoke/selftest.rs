@@ -4,8 +4,8 @@
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 
-use crate::support::rules::{self, MessageKind};
-use crate::support::*;
+use holdfast_sim::rules::{self, MessageKind};
+use holdfast_sim::*;
 
 fn frame(event: &str, d: Value) -> serenity::Event {
     let text = json!({"op": 0, "t": event, "s": 7, "d": d}).to_string();
@@ -46,7 +46,7 @@ fn control_frames_deserialise_in_serenity() {
 #[test]
 fn slash_command_with_every_option_kind_deserialises() {
     let payload = slash("session")
-        .sub("start")
+        .subcommand("start")
         .string("routine", "hips")
         .integer("hold", 30)
         .boolean("private", true)
@@ -76,7 +76,7 @@ fn slash_command_with_every_option_kind_deserialises() {
     assert!(matches!(opts[5].value, serenity::ResolvedValue::Role(r) if r.name == "Athletes"));
     assert!(matches!(opts[6].value, serenity::ResolvedValue::Channel(c) if c.id.get() == OTHER_CHANNEL_ID));
     serde_json::from_value::<serenity::Interaction>(payload).expect("Interaction");
-    let grouped = slash("remind").group("admin").sub("list").by(Invoker::admin()).build();
+    let grouped = slash("remind").group("admin").subcommand("list").by(Invoker::admin()).build();
     serde_json::from_value::<serenity::Interaction>(grouped).expect("grouped command");
 }
 

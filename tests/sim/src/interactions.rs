@@ -109,8 +109,8 @@ pub fn autocomplete(name: &str) -> CommandBuilder {
 }
 
 impl CommandBuilder {
-    /// The subcommand (`/session start` → `.sub("start")`).
-    pub fn sub(mut self, name: &str) -> Self {
+    /// The subcommand (`/session start` → `.subcommand("start")`).
+    pub fn subcommand(mut self, name: &str) -> Self {
         self.sub = Some(name.into());
         self
     }

@@ -1,7 +1,36 @@
-//! Starting the real `holdfast run` binary against a [`super::Simulator`].
+//! Starting the real `holdfast run` binary against a [`super::Simulator`], and the boot helper
+//! the end-to-end tests and benches share.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::Simulator;
+
+/// How long a booting bot may take to connect and register its commands.
+pub const BOOT: Duration = Duration::from_secs(20);
+
+/// The `holdfast` binary of this build: `HOLDFAST_BIN` when set, otherwise the one Cargo builds
+/// next to the running test or bench (`target/<profile>/holdfast`; Cargo builds a package's
+/// binaries before its integration tests and benches).
+pub fn holdfast_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("HOLDFAST_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test>-<hash> → target/<profile>/holdfast
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    profile_dir.join(format!("holdfast{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Starts `holdfast run` against `sim` and waits until it is connected and its commands are
+/// registered.
+pub async fn boot(sim: &Simulator, files: &BotFiles, extra_env: &[(&str, &str)]) -> Bot {
+    let bot = Bot::start(&sim.base_url(), super::GUILD_ID, files, extra_env);
+    sim.wait_ready_within(BOOT).await;
+    sim.wait_for_commands(BOOT).await;
+    bot
+}
 
 /// A running bot process; killed when dropped.
 pub struct Bot {
@@ -19,7 +48,8 @@ pub struct BotFiles {
 impl BotFiles {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        // This crate lives in tests/sim of the Holdfast repository.
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
         copy_dir(&src, &dir.path().join("content"));
         std::fs::write(
             dir.path().join("content/routines/e2e-quick.toml"),
@@ -69,7 +99,7 @@ impl Bot {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
         ));
         let stderr = std::fs::File::create(&log).expect("log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_holdfast"));
+        let mut cmd = Command::new(holdfast_bin());
         cmd.arg("run")
             .current_dir(files.dir.path())
             .env("DISCORD_TOKEN", TOKEN)
