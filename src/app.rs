@@ -41,6 +41,8 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
         });
     }
 
+    // Held until this function returns (and released by the OS on a crash).
+    let _lock = store::lock::lock_database(&config.database.url)?;
     let pool = store::connect(&config.database.url).await?;
     let content = Arc::new(content);
     let index = Arc::new(FaqIndex::build(&content));

@@ -312,3 +312,37 @@ fn sigterm_stops_it_quickly_even_with_discord_unreachable() {
     assert!(status.success(), "{status:?}\n{}", bot.log_text());
     assert!(bot.log_text().contains("stopped"), "{}", bot.log_text());
 }
+
+/// With the API base down, the bot keeps asking that base for the gateway
+/// (never Discord's own host) and still stops at once on SIGTERM.
+#[test]
+fn with_the_api_base_down_it_never_falls_back_to_discords_own_gateway() {
+    let files = BotFiles::new();
+    let mut bot = Bot::start("http://127.0.0.1:9", 1, &files, &[]);
+    std::thread::sleep(Duration::from_secs(3));
+    let status = bot.stop().expect("it was running");
+    let log = bot.log_text();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("cannot reach the Discord API to find the gateway"), "{log}");
+    assert!(!log.contains("gateway.discord.gg") && !log.contains("discord.com"), "{log}");
+}
+
+/// A second `holdfast run` on the same database refuses to start and names
+/// the process that has it; the first one carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_on_the_same_database_refuses_to_start() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let mut first = boot(&sim, &files, &[]).await;
+    let pid = first.pid().expect("running");
+    let mut second = Bot::start(&sim.base_url(), GUILD_ID, &files, &[]);
+    let status = second.wait_exit(Duration::from_secs(20)).expect("the second one exits by itself");
+    let log = second.log_text();
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("only one holdfast may run on a database"), "{log}");
+    assert!(log.contains(&format!("pid {pid}")), "names the first process: {log}");
+    // The first one still answers.
+    let h = sim.send_interaction(slash("help").by(Invoker::athlete()).build()).await;
+    assert!(!sim.wait_response(&h, Duration::from_secs(5)).await.is_null());
+    assert!(first.stop().expect("running").success(), "{}", first.log_text());
+}

@@ -75,7 +75,7 @@ fn store_answer(e: &StoreError) -> Answer {
             Answer::Refusal(format!("{} already exists; choose a new file name.", path.display()))
         }
         StoreError::InvalidState(_) | StoreError::InvalidInput(_) => Answer::Internal { database: false },
-        StoreError::Corrupt { .. } | StoreError::Migrate(_) | StoreError::Other(_) => {
+        StoreError::Corrupt { .. } | StoreError::InUse { .. } | StoreError::Migrate(_) | StoreError::Other(_) => {
             Answer::Internal { database: true }
         }
     }

@@ -168,12 +168,37 @@ pub fn http(config: &Config, token: &str) -> serenity::Http {
     builder.build()
 }
 
+/// The gateway's address, from `GET /gateway` of the API base in use, asked
+/// again with a growing pause (0.5 s … 30 s) until it answers; `None` when
+/// `shutdown` comes first.
+async fn gateway_url(http: &serenity::Http, shutdown: &CancellationToken) -> Option<String> {
+    let mut pause = std::time::Duration::from_millis(500);
+    loop {
+        match http.get_gateway().await {
+            Ok(gateway) => return Some(gateway.url),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = pause.as_millis(), "cannot reach the Discord API to find the gateway");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = shutdown.cancelled() => return None,
+        }
+        pause = (pause * 2).min(std::time::Duration::from_secs(30));
+    }
+}
+
 /// Runs the Discord adapter with these handles: registers the commands,
 /// serves interactions until `shutdown` is cancelled, then closes the
 /// gateway. Everything else (store, runner, queue, timers) is built and
 /// stopped by the composition root (src/app.rs).
 pub async fn serve(data: Data, token: &Token, shutdown: CancellationToken) -> anyhow::Result<()> {
     let config = data.config.clone();
+    // serenity falls back to Discord's own gateway host when the configured
+    // API base does not answer; so ask it first, and wait for it.
+    let Some(ws_url) = gateway_url(&http(&config, token.expose()), &shutdown).await else {
+        return Ok(());
+    };
     let metrics = data.metrics.clone();
     let guild = config.discord.guild_id;
     let framework = poise::Framework::builder()
@@ -206,6 +231,7 @@ pub async fn serve(data: Data, token: &Token, shutdown: CancellationToken) -> an
         serenity::ClientBuilder::new_with_http(http(&config, token.expose()), serenity::GatewayIntents::GUILDS)
             .framework(framework)
             .await?;
+    *client.ws_url.lock().await = ws_url;
     let shards = client.shard_manager.clone();
     {
         // /healthz: connected when every shard is (serenity keeps each

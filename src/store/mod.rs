@@ -11,6 +11,7 @@
 //! - [`reminders`] stores recurring reminders and claims due ones exactly once.
 //! - [`batch::apply`] writes many session changes and credits in one
 //!   transaction (the session runner's tick).
+//! - [`lock`] keeps a second process off the same database file.
 //! - [`backup`] makes a consistent copy of the live database;
 //!   [`backup_database`] does it from a URL, for `holdfast backup PATH`.
 //!
@@ -25,6 +26,7 @@
 
 pub mod batch;
 pub mod guilds;
+pub mod lock;
 pub mod progress;
 pub mod reminders;
 pub mod report;
@@ -89,6 +91,14 @@ pub enum StoreError {
         id: i64,
         /// What did not decode.
         what: String,
+    },
+    /// Another process holds the database's lock (see [`lock`]).
+    #[error("{} is held by {holder}: only one holdfast may run on a database; stop that one first, or give this one another database.url", path.display())]
+    InUse {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it, as the holder wrote it (pid, host, start time).
+        holder: String,
     },
     /// Applying the migrations failed.
     #[error("database migration failed: {0}")]
