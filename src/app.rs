@@ -57,25 +57,31 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     // a channel that is gone or forbids the bot ends its session.
     let events_done = CancellationToken::new();
     let events = {
-        let (metrics, runner, done) = (metrics.clone(), runner.clone(), events_done.clone());
+        let (metrics, runner, done, pool) = (metrics.clone(), runner.clone(), events_done.clone(), pool.clone());
         tokio::spawn(async move {
             loop {
                 let event = tokio::select! {
+                    biased;
                     e = sent.recv() => e,
-                    () = done.cancelled() => None,
+                    // Shutdown: what is already reported is still recorded.
+                    () = done.cancelled() => sent.try_recv().ok(),
                 };
                 let Some(event) = event else { break };
-                match event {
+                match &event {
                     Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => {
-                        metrics.record_cue_sent(retries, queued_for);
+                        metrics.record_cue_sent(*retries, *queued_for);
                     }
-                    Sent::Ok { retries, priority: Priority::Post, .. } => metrics.record_post_sent(retries),
-                    Sent::Failed { channel, status } => {
-                        metrics.record_message_failed(status);
+                    Sent::Ok { retries, priority: Priority::Post, .. } => metrics.record_post_sent(*retries),
+                    Sent::Failed { channel, status, .. } => {
+                        metrics.record_message_failed(*status);
                         if matches!(status, 403 | 404) {
-                            runner.abandon_channel(channel).await;
+                            runner.abandon_channel(*channel).await;
                         }
                     }
+                }
+                if let Err(e) = discord::outbox_done(&pool, &event).await {
+                    tracing::error!(error = %e, "could not mark an outbox message done");
+                    metrics.database_error();
                 }
             }
         })
@@ -98,6 +104,10 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
         }
         None => None,
     };
+    let replayed = discord::replay_outbox(&pool, &outbound, store::now_ms()).await?;
+    if replayed.resent + replayed.stale > 0 {
+        tracing::info!(resent = replayed.resent, stale = replayed.stale, "outbox replayed");
+    }
     let restored = runner.restore().await?;
     tracing::info!(restored, "sessions restored");
     let timers = runner.spawn(shutdown.clone());

@@ -155,3 +155,55 @@ async fn cues_survive_a_429_a_500_and_a_gateway_reconnect() {
     sim.wait_response(&h, ANSWER).await;
     sim.assert_no_violations();
 }
+
+/// SIGKILLs at pseudo-random moments during a session (a fixed seed, so a
+/// failure can be replayed), each followed by a restart: no cue is posted
+/// twice, the hold is announced once, the session completes once, and the
+/// hold is credited once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_sigkills_during_a_session_lose_no_cue_and_double_none() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let mut bot = boot(&sim, &files, &[]).await;
+    let h = sim
+        .send_interaction(
+            slash("session")
+                .subcommand("start")
+                .string("routine", "e2e-quick")
+                .integer("hold", 12)
+                .integer("start_in", 0)
+                .by(Invoker::athlete())
+                .build(),
+        )
+        .await;
+    sim.wait_response(&h, ANSWER).await;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for kill in 0..6u64 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let life_ms = 200 + (seed >> 33) % 1_500;
+        tokio::time::sleep(Duration::from_millis(life_ms)).await;
+        bot.kill();
+        bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[]);
+        sim.wait_identify_count(kill + 2).await;
+    }
+    sim.wait_for_message(CHANNEL_ID, has("Session complete"), Duration::from_secs(60)).await;
+    assert!(bot.stop().expect("running").success(), "{}", bot.log_text());
+    let messages = sim.channel_messages(CHANNEL_ID);
+    let mut nonces: Vec<&str> = messages.iter().filter_map(|m| m["nonce"].as_str()).collect();
+    let posted = nonces.len();
+    nonces.sort_unstable();
+    nonces.dedup();
+    assert_eq!(nonces.len(), posted, "a cue posted twice");
+    assert!(count(&sim, "Get in position") <= 1, "a phase twice");
+    assert_eq!(count(&sim, "**Hold:"), 1, "the hold once");
+    assert_eq!(count(&sim, "Session complete"), 1, "one summary");
+    // The restarted bot shows what it has; credits are stored once.
+    let files_db = files.db_url();
+    let pool = holdfast::store::connect(&files_db).await.unwrap();
+    let (holds,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM hold_credits").fetch_one(&pool).await.unwrap();
+    assert_eq!(holds, 1, "credited once");
+    let (pending,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE done_at_ms IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(pending, 0, "everything decided was sent or replaced");
+    sim.assert_no_violations();
+}

@@ -115,10 +115,25 @@ async fn forget_leaves_no_row_behind() {
     progress::insert_credits(&pool, &c).await.unwrap();
     reminders::add_reminder(&pool, &reminder(10, Some(ME), 1_000), 7).await.unwrap();
     reminders::add_reminder(&pool, &reminder(10, Some(OTHER), 1_000), 7).await.unwrap();
+    // A summary that was posted, naming both, and a cue naming nobody.
+    let posted = |body: String| holdfast::store::outbox::NewMessage {
+        channel_id: 100,
+        priority: holdfast::store::outbox::POST,
+        body,
+        session_id: Some(ended),
+        expires_at_ms: None,
+    };
+    holdfast::store::outbox::insert(
+        &pool,
+        &[posted(format!("{{\"content\":\"<@{ME}> <@{OTHER}>\"}}")), posted("{\"content\":\"Hold\"}".into())],
+        9,
+    )
+    .await
+    .unwrap();
 
     // The check sees ME in every table that holds them.
     let before = rows_mentioning(&pool, ME).await;
-    for t in ["users", "sessions", "participants", "hold_credits", "reminders"] {
+    for t in ["users", "sessions", "participants", "hold_credits", "reminders", "outbox"] {
         assert!(before.contains_key(t), "{t} missing from {before:?}");
     }
 

@@ -32,7 +32,8 @@ use crate::content::{Content, Routine};
 use crate::metrics::InteractionOutcome;
 use crate::reminders::ReminderSink;
 use crate::session::runner::{Delivery, Sink};
-use crate::store::{self, Reminder};
+use crate::store::outbox::{Done, NewMessage};
+use crate::store::{self, Reminder, StoreError};
 
 /// Discord's own REST base.
 pub const DISCORD_BASE: &str = "https://discord.com";
@@ -45,19 +46,106 @@ pub struct DiscordSink {
 }
 
 impl Sink for DiscordSink {
+    /// Every announcement becomes an outbox message: its request body (with
+    /// its nonce), a cue's expiry (the end of the phase it announces), and
+    /// summaries as ordinary posts.
+    fn stage(&self, delivery: &Delivery) -> Vec<NewMessage> {
+        delivery
+            .announcements
+            .iter()
+            .map(|a| {
+                let summary = a.summary.is_some();
+                NewMessage {
+                    channel_id: store::db_id(delivery.view.channel_id),
+                    priority: if summary { store::outbox::POST } else { store::outbox::CUE },
+                    body: render::announcement(&delivery.view, a).to_string(),
+                    session_id: Some(delivery.view.id),
+                    expires_at_ms: if summary { None } else { a.ends_at_ms },
+                }
+            })
+            .collect()
+    }
+
     fn deliver(&self, delivery: Delivery) {
         for a in &delivery.announcements {
             let body = render::announcement(&delivery.view, a);
             self.outbound.send(delivery.view.channel_id, body, Priority::Cue);
         }
     }
+
+    fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {
+        for (id, m) in messages {
+            send_message(&self.outbound, id, &m.body, m.channel_id, m.priority);
+        }
+    }
+}
+
+/// Queues one outbox message (a body that is not JSON, which only a damaged
+/// row can hold, is logged and skipped).
+pub fn send_message(outbound: &Outbound, id: Option<i64>, body: &str, channel_id: i64, priority: i64) {
+    match serde_json::from_str(body) {
+        Ok(body) => {
+            let priority = if priority == store::outbox::CUE { Priority::Cue } else { Priority::Post };
+            outbound.send_stored(id, store::discord_id(channel_id), body, priority);
+        }
+        Err(e) => tracing::error!(outbox = ?id, error = %e, "an outbox message is not JSON; not sent"),
+    }
 }
 
 impl ReminderSink for DiscordSink {
-    fn post(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) {
-        let body = render::routine::reminder_body(&self.content, reminder, routine, late_by_ms);
-        self.outbound.send(store::discord_id(reminder.channel_id), body, Priority::Post);
+    fn stage(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) -> NewMessage {
+        NewMessage {
+            channel_id: reminder.channel_id,
+            priority: store::outbox::POST,
+            body: render::routine::reminder_body(&self.content, reminder, routine, late_by_ms).to_string(),
+            session_id: None,
+            expires_at_ms: None,
+        }
     }
+
+    fn send_staged(&self, posts: Vec<(Option<i64>, NewMessage)>) {
+        Sink::send_staged(self, posts);
+    }
+}
+
+/// What [`replay_outbox`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Queued again, in order.
+    pub resent: usize,
+    /// Cues whose phase was over: dropped.
+    pub stale: usize,
+}
+
+/// Sends, in order, what was decided before the last stop but not confirmed
+/// by Discord (a resend carries its first nonce with `enforce_nonce`, so
+/// Discord does not post it twice); a cue whose phase is over at `now_ms` is
+/// dropped, since the restored session announces where it is instead. Done
+/// rows older than a day are deleted.
+pub async fn replay_outbox(pool: &sqlx::SqlitePool, outbound: &Outbound, now_ms: i64) -> Result<Replayed, StoreError> {
+    let mut replayed = Replayed::default();
+    for m in store::outbox::pending(pool).await? {
+        if m.expires_at_ms.is_some_and(|t| t <= now_ms) {
+            store::outbox::mark(pool, m.id, Done::Stale, now_ms).await?;
+            replayed.stale += 1;
+        } else {
+            send_message(outbound, Some(m.id), &m.body, m.channel_id, m.priority);
+            replayed.resent += 1;
+        }
+    }
+    store::outbox::prune(pool, now_ms - 86_400_000).await?;
+    Ok(replayed)
+}
+
+/// Marks the outbox row of a message Discord has answered for good: sent,
+/// or refused.
+pub async fn outbox_done(pool: &sqlx::SqlitePool, sent: &outbound::Sent) -> Result<(), StoreError> {
+    let (id, done) = match sent {
+        outbound::Sent::Ok { outbox: Some(id), .. } => (*id, Done::Sent),
+        outbound::Sent::Failed { outbox: Some(id), .. } => (*id, Done::Refused),
+        _ => return Ok(()),
+    };
+    store::outbox::mark(pool, id, done, store::now_ms()).await
 }
 
 /// Counts a finished command: its outcome and, when `pre_command` stamped

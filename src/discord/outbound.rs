@@ -40,15 +40,23 @@ pub enum Priority {
 pub enum Sent {
     /// Posted; the new message's id. `retries` counts 429/5xx retries;
     /// `queued_for` is the time from [`Outbound::send`] to Discord's answer.
-    Ok { channel: u64, message_id: Option<u64>, retries: u32, queued_for: Duration, priority: Priority },
+    /// `outbox` is the message's outbox row, when it has one.
+    Ok {
+        channel: u64,
+        message_id: Option<u64>,
+        retries: u32,
+        queued_for: Duration,
+        priority: Priority,
+        outbox: Option<i64>,
+    },
     /// The channel refused it for good (403/404) or the body was rejected (400).
-    Failed { channel: u64, status: u16 },
+    Failed { channel: u64, status: u16, outbox: Option<i64> },
 }
 
 #[derive(Default)]
 struct ChannelQueue {
-    cues: VecDeque<(Value, Instant, Priority)>,
-    posts: VecDeque<(Value, Instant, Priority)>,
+    cues: VecDeque<(Value, Instant, Priority, Option<i64>)>,
+    posts: VecDeque<(Value, Instant, Priority, Option<i64>)>,
     busy: bool,
 }
 
@@ -118,11 +126,21 @@ impl Outbound {
     /// Queues a message body for `POST /channels/{channel}/messages`.
     /// Never blocks; must be called within a tokio runtime.
     pub fn send(&self, channel: u64, body: Value, priority: Priority) {
+        self.enqueue(channel, body, priority, None);
+    }
+
+    /// [`Outbound::send`] for a message stored in the outbox as row `id`;
+    /// its [`Sent`] event names the row, to mark it done.
+    pub fn send_stored(&self, id: Option<i64>, channel: u64, body: Value, priority: Priority) {
+        self.enqueue(channel, body, priority, id);
+    }
+
+    fn enqueue(&self, channel: u64, body: Value, priority: Priority, outbox: Option<i64>) {
         let mut queues = self.shared.lock_queues();
         let q = queues.entry(channel).or_default();
         match priority {
-            Priority::Cue => q.cues.push_back((body, Instant::now(), priority)),
-            Priority::Post => q.posts.push_back((body, Instant::now(), priority)),
+            Priority::Cue => q.cues.push_back((body, Instant::now(), priority, outbox)),
+            Priority::Post => q.posts.push_back((body, Instant::now(), priority, outbox)),
         }
         if !q.busy {
             q.busy = true;
@@ -167,8 +185,8 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
                 return;
             }
         };
-        let (body, queued_at, priority) = next;
-        let result = post(&shared, channel, &body, queued_at, priority).await;
+        let (body, queued_at, priority, outbox) = next;
+        let result = post(&shared, channel, &body, queued_at, priority, outbox).await;
         let gone = matches!(result, Sent::Failed { status: 403 | 404, .. });
         if let Some(events) = &shared.events {
             let _ = events.send(result);
@@ -213,7 +231,14 @@ fn retry_after(headers: &reqwest::header::HeaderMap, body: &Value) -> Option<Dur
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
 }
 
-async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant, priority: Priority) -> Sent {
+async fn post(
+    shared: &Shared,
+    channel: u64,
+    body: &Value,
+    queued_at: Instant,
+    priority: Priority,
+    outbox: Option<i64>,
+) -> Sent {
     let url = format!("{}/api/v10/channels/{channel}/messages", shared.base);
     let mut retries = 0u32;
     let mut backoff = Duration::from_millis(500);
@@ -243,7 +268,7 @@ async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant, p
         match status {
             200..=299 => {
                 let message_id = json.get("id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-                return Sent::Ok { channel, message_id, retries, queued_for: queued_at.elapsed(), priority };
+                return Sent::Ok { channel, message_id, retries, queued_for: queued_at.elapsed(), priority, outbox };
             }
             429 => {
                 let wait = retry_after(&headers, &json).unwrap_or(backoff).max(Duration::from_millis(50));
@@ -263,7 +288,7 @@ async fn post(shared: &Shared, channel: u64, body: &Value, queued_at: Instant, p
             }
             _ => {
                 tracing::error!(channel, status, response = %json, "message refused");
-                return Sent::Failed { channel, status };
+                return Sent::Failed { channel, status, outbox };
             }
         }
     }

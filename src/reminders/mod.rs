@@ -21,17 +21,22 @@ use crate::content::{Content, Routine};
 use crate::metrics::Metrics;
 use crate::schedule::{self, Days, Due, TimeOfDay};
 use crate::session::clock::{self, Clock};
+use crate::store::outbox::NewMessage;
 use crate::store::{self, NewReminder, Reminder, StoreError};
 
 #[cfg(test)]
 mod tests;
 
 /// Where reminder posts go (the Discord adapter implements it with the
-/// outbound queue).
+/// outbound queue). Posts are stored in the outbox with the claim of their
+/// occurrence, then sent.
 pub trait ReminderSink: Send + Sync + 'static {
-    /// Posts one occurrence of `reminder`, which names `routine`;
+    /// The post for one occurrence of `reminder`, which names `routine`;
     /// `late_by_ms` is set when the occurrence fires late (after downtime).
-    fn post(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>);
+    fn stage(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) -> NewMessage;
+
+    /// Sends posts once stored, each with its outbox id.
+    fn send_staged(&self, posts: Vec<(Option<i64>, NewMessage)>);
 }
 
 /// What a coach asks for with `/remind add`.
@@ -130,14 +135,22 @@ impl Reminders {
         }
     }
 
-    /// Claims and posts every reminder due at `now_ms`.
+    /// Claims and posts every reminder due at `now_ms`: each claim and its
+    /// post are stored in one transaction, then the posts are sent.
     pub async fn fire_due(&self, now_ms: i64) -> Fired {
         let mut fired = Fired::default();
-        let claimed = match store::reminders::claim_due(&self.pool, now_ms, |r| {
-            schedule::next_occurrence(now_ms, r.time_of_day, r.days, r.timezone)
-        })
-        .await
-        {
+        let advance = |r: &Reminder| schedule::next_occurrence(now_ms, r.time_of_day, r.days, r.timezone);
+        let stage = |r: &Reminder| match schedule::due(r.next_fire_ms, now_ms) {
+            Due::Fire { late_by_ms, late } => self.content.routine(&r.routine_id).map(|routine| {
+                let mut post = self.sink.stage(r, routine, late.then_some(late_by_ms));
+                // Past the catch-up limit a resend after a crash is as late as a
+                // missed occurrence: dropped, like one.
+                post.expires_at_ms = Some(r.next_fire_ms.saturating_add(schedule::CATCH_UP_LIMIT_MS));
+                post
+            }),
+            Due::Skip { .. } => None,
+        };
+        let claimed = match store::reminders::claim_due_staged(&self.pool, now_ms, advance, stage).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "could not claim due reminders");
@@ -150,18 +163,16 @@ impl Reminders {
             self.count(e);
             fired.unreadable += 1;
         }
-        for r in claimed.due {
+        for r in &claimed.due {
             match schedule::due(r.next_fire_ms, now_ms) {
-                Due::Fire { late_by_ms, late } => {
-                    if let Some(routine) = self.content.routine(&r.routine_id) {
-                        self.sink.post(&r, routine, late.then_some(late_by_ms));
-                        self.metrics.reminder_fired();
-                        fired.posted += 1;
-                    } else {
-                        tracing::warn!(reminder = r.id, routine = %r.routine_id, "reminder names a routine that no longer exists");
-                        self.metrics.reminder_skipped();
-                        fired.skipped += 1;
-                    }
+                Due::Fire { .. } if self.content.routine(&r.routine_id).is_some() => {
+                    self.metrics.reminder_fired();
+                    fired.posted += 1;
+                }
+                Due::Fire { .. } => {
+                    tracing::warn!(reminder = r.id, routine = %r.routine_id, "reminder names a routine that no longer exists");
+                    self.metrics.reminder_skipped();
+                    fired.skipped += 1;
                 }
                 Due::Skip { late_by_ms } => {
                     tracing::warn!(
@@ -174,6 +185,7 @@ impl Reminders {
                 }
             }
         }
+        self.sink.send_staged(claimed.posts.into_iter().map(|(id, post)| (Some(id), post)).collect());
         fired
     }
 

@@ -8,8 +8,23 @@ use crate::session::clock::ManualClock;
 struct Recorder(Mutex<Vec<(i64, String, Option<i64>)>>);
 
 impl ReminderSink for Arc<Recorder> {
-    fn post(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) {
-        self.0.lock().unwrap().push((reminder.id, routine.id.clone(), late_by_ms));
+    fn stage(&self, reminder: &Reminder, routine: &Routine, late_by_ms: Option<i64>) -> NewMessage {
+        NewMessage {
+            channel_id: reminder.channel_id,
+            priority: store::outbox::POST,
+            body: serde_json::json!([reminder.id, routine.id, late_by_ms]).to_string(),
+            session_id: None,
+            expires_at_ms: None,
+        }
+    }
+
+    /// Records what is sent, and checks it was stored first.
+    fn send_staged(&self, posts: Vec<(Option<i64>, NewMessage)>) {
+        for (id, post) in posts {
+            assert!(id.is_some(), "stored before it is sent");
+            let (reminder, routine, late): (i64, String, Option<i64>) = serde_json::from_str(&post.body).unwrap();
+            self.0.lock().unwrap().push((reminder, routine, late));
+        }
     }
 }
 
@@ -77,6 +92,11 @@ async fn due_reminders_post_once_late_ones_say_so_and_advance_to_the_next_day() 
     let fired = service.fire_due(next + 5 * MINUTE).await;
     assert_eq!(fired, Fired { posted: 1, skipped: 0, unreadable: 0 });
     assert_eq!(recorder.0.lock().unwrap().as_slice(), [(id, "desk-day-reset".to_string(), Some(5 * MINUTE))]);
+    // The post is in the outbox, claimed in the same transaction; it may go
+    // out again after a crash only until the catch-up limit.
+    let stored = store::outbox::pending(&service.pool).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].expires_at_ms, Some(next + schedule::CATCH_UP_LIMIT_MS));
     // Claimed: the same instant posts nothing more.
     assert_eq!(service.fire_due(next + 5 * MINUTE).await, Fired::default());
     assert_eq!(service.list(1).await.unwrap()[0].next_fire_ms, next + 24 * 60 * MINUTE);

@@ -28,6 +28,7 @@ use super::engine::{
 };
 use super::writer::Writer;
 use crate::store::batch::SessionWrite;
+use crate::store::outbox::NewMessage;
 use crate::store::{self, db_id, sessions, CreditRecord, NewSession, SessionState, StoreError};
 
 /// What the Discord layer (or a test) needs to render a session.
@@ -75,9 +76,29 @@ pub struct Delivery {
     pub announcements: Vec<Announcement>,
 }
 
-/// Where announcements go. `deliver` must not block: it queues.
+/// Where announcements go. Nothing here may block: it queues.
+///
+/// A durable sink renders each delivery into outbox messages ([`Sink::stage`]);
+/// the runner stores them in the same transaction as the state change that
+/// made them, then hands them to [`Sink::send_staged`]. A sink that stages
+/// nothing gets each delivery at once through [`Sink::deliver`].
 pub trait Sink: Send + Sync + 'static {
+    /// The messages to store for `delivery` before they are sent; the
+    /// default stores nothing.
+    fn stage(&self, delivery: &Delivery) -> Vec<NewMessage> {
+        let _ = delivery;
+        Vec::new()
+    }
+
+    /// Sends a delivery that staged nothing.
     fn deliver(&self, delivery: Delivery);
+
+    /// Sends staged messages once their transaction is committed, each with
+    /// its outbox id (`None` when storing failed: sent anyway, so a full
+    /// disk delays nothing, but not durable).
+    fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {
+        let _ = messages;
+    }
 }
 
 /// What starting a session needs.
@@ -224,7 +245,7 @@ impl Runner {
         sink: Arc<dyn Sink>,
         on_db_error: impl Fn() + Send + Sync + 'static,
     ) -> Self {
-        let writer = Writer::spawn(pool.clone(), Arc::new(on_db_error));
+        let writer = Writer::spawn(pool.clone(), Arc::new(on_db_error), sink.clone());
         let inner = Inner { pool, clock, sink, table: Mutex::new(Table::default()), wake: Notify::new(), writer };
         Self { inner: Arc::new(inner) }
     }
@@ -259,10 +280,20 @@ impl Runner {
         let id = sessions::create_session(&self.inner.pool, &new, now).await?;
         let (session, out) = Session::new(id, spec.host, spec.plan, spec.start_in_secs, now);
         let live = Live { session, guild_id: spec.guild_id, channel_id: spec.channel_id };
-        // Stored before anything is announced: a restart must find the engine.
-        crate::store::batch::apply(&self.inner.pool, &[write_of(&live.session)], &[], now).await?;
+        // Stored before anything is announced: a restart must find the engine
+        // (and the lobby's announcement, in the outbox).
+        let delivery = Delivery { view: View::of(&live), announcements: out.announcements };
+        let staged = self.inner.sink.stage(&delivery);
+        let (_, ids) =
+            crate::store::batch::apply_all(&self.inner.pool, &[write_of(&live.session)], &[], &staged, now).await?;
         let view = View::of(&live);
-        self.deliver(&live, out.announcements);
+        if staged.is_empty() {
+            if !delivery.announcements.is_empty() {
+                self.inner.sink.deliver(delivery);
+            }
+        } else {
+            self.inner.sink.send_staged(ids.into_iter().map(Some).zip(staged).collect());
+        }
         let deadline = live.session.deadline_ms();
         table.set_timer(id, None, deadline);
         table.by_channel.insert(spec.channel_id, id);
@@ -314,8 +345,8 @@ impl Runner {
         let view = View::of(live);
         let over = live.session.is_over();
         let new = live.session.deadline_ms();
-        self.deliver(live, out.announcements.clone());
-        self.inner.writer.write(writes, credits, now);
+        let staged = self.stage(live, out.announcements.clone());
+        self.inner.writer.write(writes, credits, staged, now);
         if over {
             table.remove(id);
         } else {
@@ -339,7 +370,7 @@ impl Runner {
             }
             None => return,
         };
-        self.inner.writer.write(vec![write], Vec::new(), now);
+        self.inner.writer.write(vec![write], Vec::new(), Vec::new(), now);
         tracing::warn!(session = id, channel = channel_id, "session ended: its channel is gone or forbids the bot");
         table.remove(id);
     }
@@ -352,6 +383,7 @@ impl Runner {
         let mut table = self.inner.table.lock().await;
         let mut writes = Vec::new();
         let mut credits = Vec::new();
+        let mut staged = Vec::new();
         let mut restored = 0;
         for row in rows {
             let Some(mut session) = row.engine.as_deref().and_then(|j| serde_json::from_str::<Session>(j).ok()) else {
@@ -367,7 +399,7 @@ impl Runner {
             };
             credits.extend(credits_of(&live, &out, now));
             writes.push(write_of(&live.session));
-            self.deliver(&live, out.announcements);
+            staged.extend(self.stage(&live, out.announcements));
             if !live.session.is_over() {
                 table.set_timer(row.id, None, live.session.deadline_ms());
                 table.by_channel.insert(live.channel_id, row.id);
@@ -375,16 +407,24 @@ impl Runner {
                 restored += 1;
             }
         }
-        self.inner.writer.write(writes, credits, now);
+        self.inner.writer.write(writes, credits, staged, now);
         drop(table);
         self.inner.wake.notify_one();
         Ok(restored)
     }
 
-    fn deliver(&self, live: &Live, announcements: Vec<Announcement>) {
-        if !announcements.is_empty() {
-            self.inner.sink.deliver(Delivery { view: View::of(live), announcements });
+    /// What `announcements` become: outbox messages to store, when the sink
+    /// stages them; otherwise they are delivered now.
+    fn stage(&self, live: &Live, announcements: Vec<Announcement>) -> Vec<NewMessage> {
+        if announcements.is_empty() {
+            return Vec::new();
         }
+        let delivery = Delivery { view: View::of(live), announcements };
+        let staged = self.inner.sink.stage(&delivery);
+        if staged.is_empty() {
+            self.inner.sink.deliver(delivery);
+        }
+        staged
     }
 
     /// Ticks every session whose deadline has passed (the timer loop calls
@@ -404,13 +444,14 @@ impl Runner {
         // anything is serialised for the database.
         let mut changed = Vec::with_capacity(due.len());
         let mut credits = Vec::new();
+        let mut staged = Vec::new();
         for id in due {
             let Some(live) = table.sessions.get_mut(&id) else { continue };
             let Ok(out) = live.session.handle(now, Event::Tick) else { continue };
             if !out.credits.is_empty() {
                 credits.extend(credits_of(live, &out, now));
             }
-            self.deliver(live, out.announcements);
+            staged.extend(self.stage(live, out.announcements));
             changed.push(id);
         }
         let mut writes = Vec::with_capacity(changed.len());
@@ -425,7 +466,7 @@ impl Runner {
                 (false, None) => {}
             }
         }
-        self.inner.writer.write(writes, credits, now);
+        self.inner.writer.write(writes, credits, staged, now);
     }
 
     /// Wakes the timer loop to look at the clock again (after a manual clock

@@ -13,11 +13,13 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::runner::Sink;
 use crate::store::batch::{self, SessionWrite};
+use crate::store::outbox::NewMessage;
 use crate::store::CreditRecord;
 
 enum Job {
-    Write { writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, now_ms: i64 },
+    Write { writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, messages: Vec<NewMessage>, now_ms: i64 },
     Flush(oneshot::Sender<()>),
 }
 
@@ -32,18 +34,21 @@ pub type OnError = Arc<dyn Fn() + Send + Sync>;
 
 impl Writer {
     /// Starts the writer task on the current tokio runtime.
-    pub fn spawn(pool: SqlitePool, on_error: OnError) -> Self {
+    /// Committed outbox messages go to `sink`.
+    pub fn spawn(pool: SqlitePool, on_error: OnError, sink: Arc<dyn Sink>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, rx, on_error));
+        tokio::spawn(run(pool, rx, on_error, sink));
         Self { tx }
     }
 
-    /// Queues writes and credits, to be stored after everything queued before.
-    pub fn write(&self, writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, now_ms: i64) {
-        if writes.is_empty() && credits.is_empty() {
+    /// Queues writes, credits and outbox messages, to be stored (in one
+    /// transaction) after everything queued before; the messages are then
+    /// sent.
+    pub fn write(&self, writes: Vec<SessionWrite>, credits: Vec<CreditRecord>, messages: Vec<NewMessage>, now_ms: i64) {
+        if writes.is_empty() && credits.is_empty() && messages.is_empty() {
             return;
         }
-        if self.tx.send(Job::Write { writes, credits, now_ms }).is_err() {
+        if self.tx.send(Job::Write { writes, credits, messages, now_ms }).is_err() {
             tracing::error!("the session writer has stopped; progress is not being stored");
         }
     }
@@ -60,7 +65,7 @@ impl Writer {
 /// Jobs taken into one transaction at most.
 const MAX_JOBS: usize = 4096;
 
-async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: OnError) {
+async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: OnError, sink: Arc<dyn Sink>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_JOBS {
@@ -74,11 +79,13 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
         // Joins and leaves, in order: never merged.
         let mut members: Vec<SessionWrite> = Vec::new();
         let mut credits = Vec::new();
+        let mut messages = Vec::new();
         let mut flushes = Vec::new();
         let mut now = 0;
         for job in jobs {
             match job {
-                Job::Write { writes, credits: c, now_ms } => {
+                Job::Write { writes, credits: c, messages: m, now_ms } => {
+                    messages.extend(m);
                     for w in writes {
                         if w.is_membership() {
                             members.push(w);
@@ -101,10 +108,16 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
         }
         let mut writes = members;
         writes.extend(order.iter().filter_map(|id| latest.remove(id)));
-        if !writes.is_empty() || !credits.is_empty() {
-            if let Err(e) = batch::apply(&pool, &writes, &credits, now).await {
-                tracing::error!(error = %e, sessions = writes.len(), credits = credits.len(), "could not store session progress");
-                on_error();
+        if !writes.is_empty() || !credits.is_empty() || !messages.is_empty() {
+            match batch::apply_all(&pool, &writes, &credits, &messages, now).await {
+                Ok((_, ids)) => sink.send_staged(ids.into_iter().map(Some).zip(messages).collect()),
+                Err(e) => {
+                    tracing::error!(error = %e, sessions = writes.len(), credits = credits.len(), "could not store session progress");
+                    on_error();
+                    // The cues still go out: a database that cannot write
+                    // must not silence a session.
+                    sink.send_staged(messages.into_iter().map(|m| (None, m)).collect());
+                }
             }
         }
         for done in flushes {

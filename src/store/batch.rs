@@ -4,6 +4,7 @@
 
 use sqlx::SqlitePool;
 
+use super::outbox::{self, NewMessage};
 use super::progress::{insert_credits_in, CreditRecord};
 use super::sessions::{SessionState, FINISH_SQL, JOIN_SQL, LEAVE_SQL, SAVE_SQL};
 use super::{Result, StoreError};
@@ -93,6 +94,18 @@ pub async fn apply(
     credits: &[CreditRecord],
     now_ms: i64,
 ) -> Result<Applied> {
+    Ok(apply_all(pool, writes, credits, &[], now_ms).await?.0)
+}
+
+/// [`apply`], and in the same transaction stores `messages` in the outbox
+/// (the cues and summaries those changes announce); returns their ids too.
+pub async fn apply_all(
+    pool: &SqlitePool,
+    writes: &[SessionWrite],
+    credits: &[CreditRecord],
+    messages: &[NewMessage],
+    now_ms: i64,
+) -> Result<(Applied, Vec<i64>)> {
     for w in writes {
         let (state, want_live) = match w {
             SessionWrite::Save { state, .. } => (*state, true),
@@ -103,8 +116,8 @@ pub async fn apply(
             return Err(StoreError::InvalidState(state.as_str().to_owned()));
         }
     }
-    if writes.is_empty() && credits.is_empty() {
-        return Ok(Applied::default());
+    if writes.is_empty() && credits.is_empty() && messages.is_empty() {
+        return Ok((Applied::default(), Vec::new()));
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut applied = Applied::default();
@@ -146,6 +159,7 @@ pub async fn apply(
         applied.sessions += done.rows_affected();
     }
     applied.credits = insert_credits_in(&mut tx, credits).await?;
+    let ids = outbox::insert_in(&mut tx, messages, now_ms).await?;
     tx.commit().await?;
-    Ok(applied)
+    Ok((applied, ids))
 }

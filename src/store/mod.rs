@@ -11,6 +11,7 @@
 //! - [`reminders`] stores recurring reminders and claims due ones exactly once.
 //! - [`batch::apply`] writes many session changes and credits in one
 //!   transaction (the session runner's tick).
+//! - [`outbox`] stores what the bot decided to post before it is sent.
 //! - [`lock`] keeps a second process off the same database file.
 //! - [`backup`] makes a consistent copy of the live database;
 //!   [`backup_database`] does it from a URL, for `holdfast backup PATH`.
@@ -27,6 +28,7 @@
 pub mod batch;
 pub mod guilds;
 pub mod lock;
+pub mod outbox;
 pub mod progress;
 pub mod reminders;
 pub mod report;

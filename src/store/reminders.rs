@@ -8,6 +8,7 @@
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
+use super::outbox::{self, NewMessage};
 use super::{Result, StoreError};
 use crate::schedule::{Days, TimeOfDay};
 
@@ -186,6 +187,9 @@ pub struct Claimed {
     /// Due rows that could not be decoded ([`StoreError::Corrupt`]); each is
     /// parked at [`PARKED_MS`] so it does not fall due again.
     pub broken: Vec<StoreError>,
+    /// The posts [`claim_due_staged`] stored in the outbox with the claim,
+    /// with their outbox ids, in order.
+    pub posts: Vec<(i64, NewMessage)>,
 }
 
 /// Claims every reminder due at `now_ms` (`next_fire_ms <= now_ms`), in one
@@ -202,6 +206,17 @@ pub async fn claim_due<F>(pool: &SqlitePool, now_ms: i64, advance: F) -> Result<
 where
     F: Fn(&Reminder) -> i64,
 {
+    claim_due_staged(pool, now_ms, advance, |_| None).await
+}
+
+/// [`claim_due`], storing in the same transaction the post `stage` makes of
+/// each claimed reminder (`None`: nothing to post, say when it is too late):
+/// an occurrence is claimed and its post is in the outbox, or neither.
+pub async fn claim_due_staged<F, S>(pool: &SqlitePool, now_ms: i64, advance: F, stage: S) -> Result<Claimed>
+where
+    F: Fn(&Reminder) -> i64,
+    S: Fn(&Reminder) -> Option<NewMessage>,
+{
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let sql = format!("SELECT {COLUMNS} FROM reminders WHERE next_fire_ms <= ? ORDER BY next_fire_ms, id");
     let rows: Vec<Row> = sqlx::query_as(&sql).bind(now_ms).fetch_all(&mut *tx).await?;
@@ -211,6 +226,10 @@ where
         let (next, fired) = match Reminder::try_from(row) {
             Ok(r) => {
                 let next = advance(&r).max(now_ms + 1);
+                if let Some(post) = stage(&r) {
+                    let ids = outbox::insert_in(&mut tx, std::slice::from_ref(&post), now_ms).await?;
+                    claimed.posts.extend(ids.into_iter().map(|id| (id, post.clone())));
+                }
                 claimed.due.push(r);
                 (next, Some(now_ms))
             }

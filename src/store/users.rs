@@ -112,6 +112,9 @@ pub async fn forget_user(pool: &SqlitePool, user_id: i64) -> Result<ForgetReport
         .rows_affected();
     let settings =
         sqlx::query("DELETE FROM users WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?.rows_affected() > 0;
+    // Posted messages that mention them (a summary's roll call, say): the
+    // outbox keeps a day of history, and none of it about this person.
+    sqlx::query("DELETE FROM outbox WHERE instr(body, ?) > 0").bind(user_id.to_string()).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(ForgetReport { credits, participations, hosted_sessions, reminders, settings, live_sessions })
 }

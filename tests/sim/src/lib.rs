@@ -355,6 +355,12 @@ impl Simulator {
         })
     }
 
+    /// How many message creates were answered with an earlier message because their
+    /// `enforce_nonce` nonce was already used in that channel (resends after a crash).
+    pub fn nonce_hits(&self) -> u64 {
+        self.shared.read(|s| s.nonce_hits)
+    }
+
     /// Waits for a channel message body satisfying `pred` (including earlier ones); panics on timeout.
     pub async fn wait_for_message(&self, channel_id: u64, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Value {
         let found = self

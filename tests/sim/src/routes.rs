@@ -185,6 +185,7 @@ fn callback(shared: &Shared, iid: u64, token: &str, body: &Value) -> Reply {
                     object,
                     channel_post: false,
                     deleted: false,
+                    nonce: None,
                 });
                 Some(id)
             }
@@ -249,6 +250,7 @@ fn followup(shared: &Shared, token: &str, body: &Value) -> Reply {
             object: object.clone(),
             channel_post: false,
             deleted: false,
+            nonce: None,
         });
         Reply::ok(object)
     })
@@ -307,12 +309,28 @@ fn create_message(shared: &Shared, channel: u64, body: &Value) -> Reply {
     if !problems.is_empty() {
         return Reply::invalid(problems);
     }
+    // As Discord does: with enforce_nonce, a nonce the bot already used in this channel returns
+    // the message it made then, and creates nothing (this is what makes a resend idempotent).
+    let nonce = body["nonce"].as_str().map(str::to_owned).or_else(|| body["nonce"].as_i64().map(|n| n.to_string()));
+    if let (Some(nonce), true) = (&nonce, body["enforce_nonce"].as_bool() == Some(true)) {
+        let existing = shared.read(|s| {
+            s.messages
+                .iter()
+                .find(|m| m.channel_id == channel && m.channel_post && m.nonce.as_deref() == Some(nonce.as_str()))
+                .map(|m| m.object.clone())
+        });
+        if let Some(object) = existing {
+            shared.write(|s| s.nonce_hits += 1);
+            return Reply::ok(object);
+        }
+    }
     let id = fresh_id();
     let object = payloads::message(id, channel, body, false, 0);
     let mut recorded = body.clone();
     recorded["id"] = json!(id.to_string());
     shared.write(|s| {
         s.messages.push(StoredMessage {
+            nonce,
             id,
             channel_id: channel,
             body: recorded,

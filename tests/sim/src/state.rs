@@ -151,6 +151,8 @@ pub(crate) struct StoredMessage {
     /// Whether it came from `POST /channels/{id}/messages`.
     pub channel_post: bool,
     pub deleted: bool,
+    /// The create body's nonce, if any.
+    pub nonce: Option<String>,
 }
 
 /// Frames for the live gateway connection.
@@ -181,6 +183,8 @@ pub(crate) struct State {
     pub blocks: Vec<Block>,
     pub recent: std::collections::VecDeque<Instant>,
     pub messages: Vec<StoredMessage>,
+    /// Creates answered with an existing message because of `enforce_nonce`.
+    pub nonce_hits: u64,
     pub interactions: Vec<InteractionRecord>,
     pub registered: Option<Value>,
     pub command_ids: HashMap<String, u64>,
