@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Token};
 use crate::content::{Content, FaqIndex};
-use crate::discord::outbound::{Outbound, Priority, Sent};
+use crate::discord::outbound::{DropReason, Outbound, Priority, Sent};
 use crate::discord::{self, Data, DiscordSink, DISCORD_BASE};
 use crate::metrics::Metrics;
 use crate::reminders::Reminders;
@@ -58,6 +58,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let events_done = CancellationToken::new();
     let events = {
         let (metrics, runner, done, pool) = (metrics.clone(), runner.clone(), events_done.clone(), pool.clone());
+        let outbound_probe = outbound.clone();
         tokio::spawn(async move {
             loop {
                 let event = tokio::select! {
@@ -74,11 +75,20 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
                     Sent::Ok { retries, priority: Priority::Post, .. } => metrics.record_post_sent(*retries),
                     Sent::Failed { channel, status, .. } => {
                         metrics.record_message_failed(*status);
+                        if matches!(status, 401 | 403) {
+                            metrics.record_invalid_request();
+                        }
                         if matches!(status, 403 | 404) {
                             runner.abandon_channel(*channel).await;
                         }
                     }
+                    Sent::Dropped { reason, .. } => metrics.record_message_dropped(match reason {
+                        DropReason::Stale => "stale",
+                        DropReason::Overflow => "overflow",
+                    }),
+                    Sent::RateLimited { scope, .. } => metrics.record_rate_limited(scope),
                 }
+                metrics.set_outbound_queue(outbound_probe.pending());
                 if let Err(e) = discord::outbox_done(&pool, &event).await {
                     tracing::error!(error = %e, "could not mark an outbox message done");
                     metrics.database_error();

@@ -79,6 +79,20 @@ struct StatusLabel {
     status: u16,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ScopeLabel {
+    scope: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: String,
+}
+
+/// Discord bans an IP for a day after 10,000 invalid requests (401, 403,
+/// 429) in this window.
+pub const INVALID_WINDOW: Duration = Duration::from_secs(600);
+
 type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
 
 fn interaction_histogram() -> Histogram {
@@ -106,6 +120,11 @@ pub struct Metrics {
     database_errors: Counter,
     unreadable_rows: Counter,
     sessions_live: Gauge,
+    rate_limited: Family<ScopeLabel, Counter>,
+    messages_dropped: Family<ReasonLabel, Counter>,
+    outbound_queue: Gauge,
+    invalid_requests: Gauge,
+    invalid_times: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
     ready_seen: AtomicBool,
     health: Health,
 }
@@ -191,6 +210,26 @@ impl Metrics {
             "Stored rows that could not be decoded (logged; a reminder row is parked, never fired with a default)",
             unreadable_rows.clone(),
         );
+        let rate_limited = Family::<ScopeLabel, Counter>::default();
+        registry.register(
+            "rate_limited",
+            "429 answers from Discord, by X-RateLimit-Scope (user: a route or channel bucket; global; shared)",
+            rate_limited.clone(),
+        );
+        let messages_dropped = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "messages_dropped",
+            "Messages dropped on purpose, by reason (stale: a cue whose phase ended first; overflow: a full channel queue)",
+            messages_dropped.clone(),
+        );
+        let outbound_queue = Gauge::default();
+        registry.register("outbound_queue", "Messages waiting in the outbound queue", outbound_queue.clone());
+        let invalid_requests = Gauge::default();
+        registry.register(
+            "invalid_requests_10m",
+            "Invalid requests (401, 403, 429) in the last 10 minutes (Discord bans at 10,000)",
+            invalid_requests.clone(),
+        );
         let sessions_live = Gauge::default();
         registry.register(
             "sessions_live",
@@ -214,6 +253,11 @@ impl Metrics {
             database_errors,
             unreadable_rows,
             sessions_live,
+            rate_limited,
+            messages_dropped,
+            outbound_queue,
+            invalid_requests,
+            invalid_times: std::sync::Mutex::new(std::collections::VecDeque::new()),
             ready_seen: AtomicBool::new(false),
             health: Health::default(),
         }
@@ -288,6 +332,39 @@ impl Metrics {
     }
 
     /// Live sessions now (set on each scrape).
+    /// Discord answered 429 with this scope (an invalid request too).
+    pub fn record_rate_limited(&self, scope: &str) {
+        // A fixed set of label values: the header comes from outside.
+        let scope = match scope {
+            "user" | "global" | "shared" => scope,
+            _ => "other",
+        };
+        self.rate_limited.get_or_create(&ScopeLabel { scope: scope.to_owned() }).inc();
+        self.record_invalid_request();
+    }
+
+    /// A request Discord counts as invalid (401, 403, 429).
+    pub fn record_invalid_request(&self) {
+        let now = std::time::Instant::now();
+        let mut times = self.invalid_times.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        times.push_back(now);
+        while times.front().is_some_and(|t| now.duration_since(*t) > INVALID_WINDOW) {
+            times.pop_front();
+        }
+        self.invalid_requests.set(i64::try_from(times.len()).unwrap_or(i64::MAX));
+    }
+
+    /// A message was dropped on purpose (`stale` or `overflow`).
+    pub fn record_message_dropped(&self, reason: &'static str) {
+        self.messages_dropped.get_or_create(&ReasonLabel { reason: reason.to_owned() }).inc();
+    }
+
+    /// Messages waiting in the outbound queue.
+    pub fn set_outbound_queue(&self, n: usize) {
+        self.outbound_queue.set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+
+    /// How many sessions are live.
     pub fn set_sessions_live(&self, n: usize) {
         self.sessions_live.set(i64::try_from(n).unwrap_or(i64::MAX));
     }

@@ -75,18 +75,25 @@ impl Sink for DiscordSink {
 
     fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {
         for (id, m) in messages {
-            send_message(&self.outbound, id, &m.body, m.channel_id, m.priority);
+            send_message(&self.outbound, id, &m.body, m.channel_id, m.priority, m.expires_at_ms);
         }
     }
 }
 
 /// Queues one outbox message (a body that is not JSON, which only a damaged
 /// row can hold, is logged and skipped).
-pub fn send_message(outbound: &Outbound, id: Option<i64>, body: &str, channel_id: i64, priority: i64) {
+pub fn send_message(
+    outbound: &Outbound,
+    id: Option<i64>,
+    body: &str,
+    channel_id: i64,
+    priority: i64,
+    expires_at_ms: Option<i64>,
+) {
     match serde_json::from_str(body) {
         Ok(body) => {
             let priority = if priority == store::outbox::CUE { Priority::Cue } else { Priority::Post };
-            outbound.send_stored(id, store::discord_id(channel_id), body, priority);
+            outbound.send_stored(id, store::discord_id(channel_id), body, priority, expires_at_ms);
         }
         Err(e) => tracing::error!(outbox = ?id, error = %e, "an outbox message is not JSON; not sent"),
     }
@@ -129,7 +136,7 @@ pub async fn replay_outbox(pool: &sqlx::SqlitePool, outbound: &Outbound, now_ms:
             store::outbox::mark(pool, m.id, Done::Stale, now_ms).await?;
             replayed.stale += 1;
         } else {
-            send_message(outbound, Some(m.id), &m.body, m.channel_id, m.priority);
+            send_message(outbound, Some(m.id), &m.body, m.channel_id, m.priority, m.expires_at_ms);
             replayed.resent += 1;
         }
     }
@@ -143,6 +150,7 @@ pub async fn outbox_done(pool: &sqlx::SqlitePool, sent: &outbound::Sent) -> Resu
     let (id, done) = match sent {
         outbound::Sent::Ok { outbox: Some(id), .. } => (*id, Done::Sent),
         outbound::Sent::Failed { outbox: Some(id), .. } => (*id, Done::Refused),
+        outbound::Sent::Dropped { outbox: Some(id), .. } => (*id, Done::Stale),
         _ => return Ok(()),
     };
     store::outbox::mark(pool, id, done, store::now_ms()).await

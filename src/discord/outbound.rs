@@ -1,21 +1,33 @@
 //! The outbound queue: every message the bot sends on its own (session cues,
-//! reminders, posted routines) goes through here.
+//! summaries, reminders) goes through here. It paces rather than bounces:
 //!
 //! - One FIFO per channel, drained by one task at a time, so a channel's
 //!   messages arrive in order; session cues go before other posts.
-//! - A 429 is honoured: `retry_after` from the body (or `Retry-After`), the
-//!   same message again after it; a global 429 pauses every channel.
-//! - A 5xx or a network error is retried with growing backoff (0.5 s … 30 s)
-//!   until it goes through: nothing is dropped because Discord hiccuped.
+//! - The global budget is a sliding window: at most [`GLOBAL_LIMIT`]
+//!   requests in any [`GLOBAL_WINDOW`] (Discord's 50 per second, with a
+//!   margin for clock and network jitter), so a burst never sends the 51st
+//!   inside Discord's second. A cue waiting for the budget goes before any
+//!   other post.
+//! - Each channel follows the bucket Discord reports on every answer
+//!   (`X-RateLimit-Remaining` / `X-RateLimit-Reset-After`): when it is
+//!   spent, the channel waits for its reset instead of drawing a 429.
+//! - A 429 is still honoured (`retry_after` from the body or `Retry-After`;
+//!   a global one pauses every channel) and reported with its scope.
+//! - A 5xx or a network error is retried with growing backoff (0.5 s … 30 s).
+//! - Degrading on purpose: a cue whose phase has ended before it could go out
+//!   is dropped as stale (the next cue says what is current), and a channel
+//!   holds at most [`MAX_QUEUED`] messages (beyond that the oldest cue, else
+//!   the oldest post, is dropped), so demand beyond the budget never queues
+//!   without bound.
 //! - 403/404 means the channel is gone or forbids the bot: its queue is
 //!   dropped, and the [`Sent::Failed`] event tells the composition root to
 //!   end its session.
-//! - A token bucket keeps the whole bot under Discord's 50 requests/s.
 //!
 //! Messages are posted with our own HTTP client so that the 429 body and
 //! headers can be read (serenity drops them when its rate limiter is off).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,12 +42,22 @@ use crate::config::Token;
 pub enum Priority {
     /// A session cue: time-critical.
     Cue,
-    /// Anything else (reminders, posted routines).
+    /// Anything else (summaries, reminders).
     Post,
 }
 
+/// Why a message was dropped without being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// Its moment passed (a cue whose phase ended) before it could go out.
+    Stale,
+    /// Its channel's queue was full.
+    Overflow,
+}
+
 /// What happened to a message, sent on the events channel of
-/// [`Outbound::with_events`] (metrics; a 403/404 ends the channel's session).
+/// [`Outbound::with_events`] (metrics; marking outbox rows; a 403/404 ends
+/// the channel's session).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
     /// Posted; the new message's id. `retries` counts 429/5xx retries;
@@ -51,18 +73,41 @@ pub enum Sent {
     },
     /// The channel refused it for good (403/404) or the body was rejected (400).
     Failed { channel: u64, status: u16, outbox: Option<i64> },
+    /// Dropped on purpose, never sent.
+    Dropped { channel: u64, reason: DropReason, priority: Priority, outbox: Option<i64> },
+    /// Discord answered 429 (the message is retried): `scope` is its
+    /// `X-RateLimit-Scope` (`user`, `global`, `shared`), `global` its flag.
+    RateLimited { channel: u64, scope: String, global: bool },
+}
+
+/// At most this many requests in any [`GLOBAL_WINDOW`].
+pub const GLOBAL_LIMIT: usize = 50;
+/// The window of the global budget: Discord's second, plus a margin.
+pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_020);
+/// Messages one channel may have waiting.
+pub const MAX_QUEUED: usize = 25;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+struct Waiting {
+    body: Value,
+    queued_at: Instant,
+    priority: Priority,
+    outbox: Option<i64>,
+    /// Unix ms after which it is stale.
+    expires_at_ms: Option<i64>,
 }
 
 #[derive(Default)]
 struct ChannelQueue {
-    cues: VecDeque<(Value, Instant, Priority, Option<i64>)>,
-    posts: VecDeque<(Value, Instant, Priority, Option<i64>)>,
+    cues: VecDeque<Waiting>,
+    posts: VecDeque<Waiting>,
     busy: bool,
 }
 
-struct Bucket {
-    tokens: f64,
-    last: Instant,
+/// The global budget: when the last requests went out, and any global pause.
+#[derive(Default)]
+struct Budget {
+    sent: VecDeque<Instant>,
     paused_until: Option<Instant>,
 }
 
@@ -71,7 +116,9 @@ struct Shared {
     base: String,
     token: Token,
     queues: std::sync::Mutex<HashMap<u64, ChannelQueue>>,
-    bucket: Mutex<Bucket>,
+    budget: Mutex<Budget>,
+    /// Cues waiting for the budget: posts let them go first.
+    cues_waiting: AtomicUsize,
     events: Option<tokio::sync::mpsc::UnboundedSender<Sent>>,
     idle: tokio::sync::Notify,
 }
@@ -80,11 +127,13 @@ impl Shared {
     fn lock_queues(&self) -> std::sync::MutexGuard<'_, HashMap<u64, ChannelQueue>> {
         self.queues.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
 
-/// Requests per second Discord allows a bot (interaction callbacks aside).
-const RATE: f64 = 50.0;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+    fn report(&self, event: Sent) {
+        if let Some(events) = &self.events {
+            let _ = events.send(event);
+        }
+    }
+}
 
 /// Handle to the queue; cheap to clone.
 #[derive(Clone)]
@@ -116,7 +165,8 @@ impl Outbound {
             base: base.trim_end_matches('/').to_string(),
             token,
             queues: std::sync::Mutex::new(HashMap::new()),
-            bucket: Mutex::new(Bucket { tokens: RATE, last: Instant::now(), paused_until: None }),
+            budget: Mutex::new(Budget::default()),
+            cues_waiting: AtomicUsize::new(0),
             events,
             idle: tokio::sync::Notify::new(),
         };
@@ -126,26 +176,49 @@ impl Outbound {
     /// Queues a message body for `POST /channels/{channel}/messages`.
     /// Never blocks; must be called within a tokio runtime.
     pub fn send(&self, channel: u64, body: Value, priority: Priority) {
-        self.enqueue(channel, body, priority, None);
+        self.enqueue(channel, Waiting { body, queued_at: Instant::now(), priority, outbox: None, expires_at_ms: None });
     }
 
-    /// [`Outbound::send`] for a message stored in the outbox as row `id`;
-    /// its [`Sent`] event names the row, to mark it done.
-    pub fn send_stored(&self, id: Option<i64>, channel: u64, body: Value, priority: Priority) {
-        self.enqueue(channel, body, priority, id);
+    /// [`Outbound::send`] for a message stored in the outbox as row `id`,
+    /// stale after `expires_at_ms` (Unix ms); its [`Sent`] event names the
+    /// row, to mark it done.
+    pub fn send_stored(
+        &self,
+        id: Option<i64>,
+        channel: u64,
+        body: Value,
+        priority: Priority,
+        expires_at_ms: Option<i64>,
+    ) {
+        self.enqueue(channel, Waiting { body, queued_at: Instant::now(), priority, outbox: id, expires_at_ms });
     }
 
-    fn enqueue(&self, channel: u64, body: Value, priority: Priority, outbox: Option<i64>) {
-        let mut queues = self.shared.lock_queues();
-        let q = queues.entry(channel).or_default();
-        match priority {
-            Priority::Cue => q.cues.push_back((body, Instant::now(), priority, outbox)),
-            Priority::Post => q.posts.push_back((body, Instant::now(), priority, outbox)),
+    fn enqueue(&self, channel: u64, message: Waiting) {
+        let mut dropped = None;
+        {
+            let mut queues = self.shared.lock_queues();
+            let q = queues.entry(channel).or_default();
+            if q.cues.len() + q.posts.len() >= MAX_QUEUED {
+                dropped = q.cues.pop_front().or_else(|| q.posts.pop_front());
+            }
+            match message.priority {
+                Priority::Cue => q.cues.push_back(message),
+                Priority::Post => q.posts.push_back(message),
+            }
+            if !q.busy {
+                q.busy = true;
+                let shared = self.shared.clone();
+                tokio::spawn(drain(shared, channel));
+            }
         }
-        if !q.busy {
-            q.busy = true;
-            let shared = self.shared.clone();
-            tokio::spawn(drain(shared, channel));
+        if let Some(m) = dropped {
+            tracing::warn!(channel, "channel queue full; dropped its oldest message");
+            self.shared.report(Sent::Dropped {
+                channel,
+                reason: DropReason::Overflow,
+                priority: m.priority,
+                outbox: m.outbox,
+            });
         }
     }
 
@@ -169,8 +242,14 @@ impl Outbound {
     }
 }
 
+fn unix_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 /// Sends a channel's messages in order until its queue is empty.
 async fn drain(shared: Arc<Shared>, channel: u64) {
+    // When the channel's bucket (as Discord last reported it) resets.
+    let mut not_before: Option<Instant> = None;
     loop {
         let next = {
             let mut queues = shared.lock_queues();
@@ -185,12 +264,25 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
                 return;
             }
         };
-        let (body, queued_at, priority, outbox) = next;
-        let result = post(&shared, channel, &body, queued_at, priority, outbox).await;
-        let gone = matches!(result, Sent::Failed { status: 403 | 404, .. });
-        if let Some(events) = &shared.events {
-            let _ = events.send(result);
+        if let Some(t) = not_before.take() {
+            tokio::time::sleep_until(t).await;
         }
+        if next.expires_at_ms.is_some_and(|t| t <= unix_ms()) {
+            tracing::debug!(channel, "dropped a cue whose phase is over");
+            shared.report(Sent::Dropped {
+                channel,
+                reason: DropReason::Stale,
+                priority: next.priority,
+                outbox: next.outbox,
+            });
+            continue;
+        }
+        let (result, bucket) = post(&shared, channel, &next).await;
+        if let Some((0, reset_after)) = bucket {
+            not_before = Some(Instant::now() + reset_after);
+        }
+        let gone = matches!(result, Sent::Failed { status: 403 | 404, .. });
+        shared.report(result);
         if gone {
             tracing::warn!(channel, "channel is gone or forbids the bot; dropping its queued messages");
             shared.lock_queues().remove(&channel);
@@ -200,56 +292,73 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
     }
 }
 
-/// Waits for a token of the global bucket (and any global 429 pause).
-async fn take_token(shared: &Shared) {
+/// Waits for room in the global budget (and the end of any global 429
+/// pause), then takes it. A post waits while a cue is waiting.
+async fn take_budget(shared: &Shared, priority: Priority) {
+    let cue = priority == Priority::Cue;
+    if cue {
+        shared.cues_waiting.fetch_add(1, Ordering::SeqCst);
+    }
     loop {
         let wait = {
-            let mut b = shared.bucket.lock().await;
+            let mut b = shared.budget.lock().await;
             let now = Instant::now();
+            while b.sent.front().is_some_and(|t| now.duration_since(*t) >= GLOBAL_WINDOW) {
+                b.sent.pop_front();
+            }
             if let Some(until) = b.paused_until.filter(|u| *u > now) {
                 until - now
+            } else if !cue && shared.cues_waiting.load(Ordering::SeqCst) > 0 {
+                Duration::from_millis(5)
+            } else if b.sent.len() < GLOBAL_LIMIT {
+                b.sent.push_back(now);
+                break;
             } else {
-                let refill = now.duration_since(b.last).as_secs_f64() * RATE;
-                b.tokens = (b.tokens + refill).min(RATE);
-                b.last = now;
-                if b.tokens >= 1.0 {
-                    b.tokens -= 1.0;
-                    return;
-                }
-                Duration::from_secs_f64((1.0 - b.tokens) / RATE)
+                b.sent
+                    .front()
+                    .map_or(Duration::from_millis(1), |t| GLOBAL_WINDOW.saturating_sub(now.duration_since(*t)))
             }
         };
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+    }
+    if cue {
+        shared.cues_waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// `retry_after` of a 429: the JSON body's float seconds, else the header.
 fn retry_after(headers: &reqwest::header::HeaderMap, body: &Value) -> Option<Duration> {
-    let secs = body.get("retry_after").and_then(Value::as_f64).or_else(|| {
-        headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok())
-    })?;
+    let secs = body.get("retry_after").and_then(Value::as_f64).or_else(|| header_f64(headers, "retry-after"))?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
 }
 
-async fn post(
-    shared: &Shared,
-    channel: u64,
-    body: &Value,
-    queued_at: Instant,
-    priority: Priority,
-    outbox: Option<i64>,
-) -> Sent {
+fn header_f64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<f64> {
+    headers.get(name).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok())
+}
+
+/// The route's bucket as Discord reports it: (remaining, time to reset).
+fn bucket_of(headers: &reqwest::header::HeaderMap) -> Option<(u64, Duration)> {
+    let remaining = header_f64(headers, "x-ratelimit-remaining")?;
+    let reset_after = header_f64(headers, "x-ratelimit-reset-after")?;
+    (remaining >= 0.0 && reset_after.is_finite() && reset_after >= 0.0).then(|| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked non-negative; a count
+        let remaining = remaining as u64;
+        (remaining, Duration::from_secs_f64(reset_after.min(3600.0)))
+    })
+}
+
+async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64, Duration)>) {
     let url = format!("{}/api/v10/channels/{channel}/messages", shared.base);
     let mut retries = 0u32;
     let mut backoff = Duration::from_millis(500);
     loop {
-        take_token(shared).await;
+        take_budget(shared, m.priority).await;
         let response = shared
             .http
             .post(&url)
             .header("Authorization", format!("Bot {}", shared.token.expose()))
             .header("User-Agent", "DiscordBot (https://github.com/holdfast, 0.1)")
-            .json(body)
+            .json(&m.body)
             .send()
             .await;
         let response = match response {
@@ -265,17 +374,33 @@ async fn post(
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let json: Value = response.json().await.unwrap_or(Value::Null);
+        let bucket = bucket_of(&headers);
         match status {
             200..=299 => {
                 let message_id = json.get("id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-                return Sent::Ok { channel, message_id, retries, queued_for: queued_at.elapsed(), priority, outbox };
+                let sent = Sent::Ok {
+                    channel,
+                    message_id,
+                    retries,
+                    queued_for: m.queued_at.elapsed(),
+                    priority: m.priority,
+                    outbox: m.outbox,
+                };
+                return (sent, bucket);
             }
             429 => {
                 let wait = retry_after(&headers, &json).unwrap_or(backoff).max(Duration::from_millis(50));
-                let global = json.get("global").and_then(Value::as_bool).unwrap_or(false);
-                tracing::warn!(channel, wait_ms = wait.as_millis() as u64, global, "rate limited; waiting");
+                let global = json.get("global").and_then(Value::as_bool).unwrap_or(false)
+                    || headers.get("x-ratelimit-global").is_some();
+                let scope = headers
+                    .get("x-ratelimit-scope")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(if global { "global" } else { "user" })
+                    .to_owned();
+                tracing::warn!(channel, wait_ms = wait.as_millis() as u64, global, scope, "rate limited; waiting");
+                shared.report(Sent::RateLimited { channel, scope, global });
                 if global {
-                    shared.bucket.lock().await.paused_until = Some(Instant::now() + wait);
+                    shared.budget.lock().await.paused_until = Some(Instant::now() + wait);
                 }
                 retries += 1;
                 tokio::time::sleep(wait).await;
@@ -288,7 +413,7 @@ async fn post(
             }
             _ => {
                 tracing::error!(channel, status, response = %json, "message refused");
-                return Sent::Failed { channel, status, outbox };
+                return (Sent::Failed { channel, status, outbox: m.outbox }, bucket);
             }
         }
     }

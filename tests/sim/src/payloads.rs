@@ -164,8 +164,12 @@ pub fn channel(id: u64) -> Value {
 
 /// Whether `id` is one of the guild's channels.
 pub fn is_channel(id: u64) -> bool {
-    matches!(id, CHANNEL_ID | OTHER_CHANNEL_ID)
+    matches!(id, CHANNEL_ID | OTHER_CHANNEL_ID) || LOAD_CHANNELS.contains(&id)
 }
+
+/// Extra text channels that accept posts, for load tests (one session per channel); they are
+/// not in the guild's GUILD_CREATE.
+pub const LOAD_CHANNELS: std::ops::Range<u64> = 1_100_000_000_000_010_000..1_100_000_000_000_011_000;
 
 /// The GUILD_CREATE payload: the whole guild with roles, channels and members.
 pub fn guild_create() -> Value {

@@ -67,8 +67,27 @@ async fn handle(
             None => (routes::route(&shared, &req), None),
         }
     };
+    let bucket = message_channel(&req).and_then(|channel| channel_bucket(&shared, channel, at));
     record(&shared, req, multipart, at, &reply);
-    respond(reply, retry)
+    respond(reply, retry, bucket)
+}
+
+/// The channel of `POST /channels/{id}/messages`, the route with a per-channel bucket.
+fn message_channel(req: &Incoming) -> Option<u64> {
+    if req.method != "POST" {
+        return None;
+    }
+    req.path.strip_prefix("/channels/")?.strip_suffix("/messages")?.parse().ok()
+}
+
+/// What the channel's bucket says now: (remaining, seconds to reset).
+fn channel_bucket(shared: &Shared, channel: u64, at: Instant) -> Option<(u32, f64)> {
+    let (limit, window) = shared.config.channel_rate_limit?;
+    shared.read(|s| {
+        let (start, used) = s.channel_windows.get(&channel).copied()?;
+        let ends = start + window;
+        (ends > at).then(|| (limit.saturating_sub(used) as u32, (ends - at).as_secs_f64()))
+    })
 }
 
 /// Interaction callbacks and webhook calls carry their token in the path, not in a header.
@@ -109,6 +128,26 @@ async fn gatekeep(shared: &Shared, req: &Incoming, at: Instant) -> Option<(Reply
     if let Some((left, global)) = blocked {
         let p = problem("SIM_IGNORED_RETRY_AFTER", format!("retried {} ms before retry_after ended", left.as_millis()));
         return Some((rate_limited(left.as_secs_f64(), global, vec![p]), Some((left.as_secs_f64(), global))));
+    }
+    if let (Some(channel), Some((limit, window))) = (message_channel(req), shared.config.channel_rate_limit) {
+        // Discord's per-channel message bucket: `limit` posts per window from the first one.
+        let over = shared.write(|s| {
+            let w = s.channel_windows.entry(channel).or_insert((at, 0));
+            if at >= w.0 + window {
+                *w = (at, 0);
+            }
+            if w.1 >= limit {
+                Some((w.0 + window - at).as_secs_f64())
+            } else {
+                w.1 += 1;
+                None
+            }
+        });
+        if let Some(left) = over {
+            let p =
+                problem("SIM_CHANNEL_RATE_LIMIT", format!("more than {limit} messages in {window:?} in one channel"));
+            return Some((rate_limited(left, false, vec![p]), Some((left, false))));
+        }
     }
     let limit = shared.config.global_rate_limit?;
     if exempt {
@@ -158,7 +197,7 @@ fn record(shared: &Shared, req: Incoming, multipart: bool, at: Instant, reply: &
     });
 }
 
-fn respond(reply: Reply, retry: Option<(f64, bool)>) -> Response {
+fn respond(reply: Reply, retry: Option<(f64, bool)>, bucket: Option<(u32, f64)>) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = if reply.status == 204 || reply.body.is_null() {
         status.into_response()
@@ -169,10 +208,15 @@ fn respond(reply: Reply, retry: Option<(f64, bool)>) -> Response {
     let mut set = |k: &'static str, v: String| {
         h.insert(k, HeaderValue::from_str(&v).expect("header value"));
     };
-    let (reset_after, remaining) = retry.map_or((1.0, "4"), |(r, _)| (r, "0"));
+    // The message route's real bucket when there is one; a roomy one otherwise.
+    let (reset_after, remaining) = match (retry, bucket) {
+        (Some((r, _)), _) => (r, 0),
+        (None, Some((remaining, reset_after))) => (reset_after, remaining),
+        (None, None) => (1.0, 4),
+    };
     let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
     set("x-ratelimit-limit", "5".into());
-    set("x-ratelimit-remaining", remaining.into());
+    set("x-ratelimit-remaining", remaining.to_string());
     set("x-ratelimit-reset", format!("{:.3}", now + reset_after));
     set("x-ratelimit-reset-after", format!("{reset_after:.3}"));
     set("x-ratelimit-bucket", "5im0000000000000000000000000000000".into());

@@ -16,6 +16,8 @@ pub struct SimConfig {
     pub interaction_deadline: Duration,
     /// Non-callback requests allowed per second before a global 429 (Discord: 50); `None` disables.
     pub global_rate_limit: Option<usize>,
+    /// Messages per channel per window (Discord: 5 per 5 s) before a 429; `None` disables.
+    pub channel_rate_limit: Option<(usize, Duration)>,
 }
 
 impl Default for SimConfig {
@@ -24,6 +26,7 @@ impl Default for SimConfig {
             heartbeat_interval_ms: 41_250,
             interaction_deadline: Duration::from_secs(3),
             global_rate_limit: Some(50),
+            channel_rate_limit: Some((5, Duration::from_secs(5))),
         }
     }
 }
@@ -182,6 +185,8 @@ pub(crate) struct State {
     pub faults: Vec<FaultRule>,
     pub blocks: Vec<Block>,
     pub recent: std::collections::VecDeque<Instant>,
+    /// Per channel: when its message window began, and posts in it.
+    pub channel_windows: HashMap<u64, (Instant, usize)>,
     pub messages: Vec<StoredMessage>,
     /// Creates answered with an existing message because of `enforce_nonce`.
     pub nonce_hits: u64,
