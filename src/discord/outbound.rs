@@ -83,7 +83,7 @@ pub enum Sent {
 /// At most this many requests in any [`GLOBAL_WINDOW`].
 pub const GLOBAL_LIMIT: usize = 50;
 /// The window of the global budget: Discord's second, plus a margin.
-pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_020);
+pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_010);
 /// Messages one channel may have waiting.
 pub const MAX_QUEUED: usize = 25;
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
