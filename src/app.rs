@@ -1,13 +1,17 @@
 //! The composition root: builds every part of `holdfast run` once, wires
 //! them together, owns the start-up order and one cooperative shutdown.
 //!
-//! Start-up: database (migrations) → answer index → outbound queue → session
-//! runner (restored from the database) → metrics endpoint → timers and the
-//! reminder scheduler → the Discord adapter. Shutdown, on SIGTERM or Ctrl-C:
+//! Start-up: the database's lock (one owner per file) → database
+//! (migrations) → answer index → outbound queue → session runner → metrics
+//! endpoint → the outbox replayed (what was decided but not confirmed before
+//! the last stop) → sessions restored → timers and the reminder service →
+//! the Discord adapter. Shutdown, on SIGTERM or Ctrl-C:
 //! one cancellation token tells every task to stop at its next wait; the
 //! gateway closes (given at most [`GATEWAY_GRACE`]: with Discord unreachable
 //! serenity may still be reconnecting), queued writes are flushed, queued
-//! messages sent (at most [`DRAIN`]), and the database closed.
+//! messages sent (at most [`DRAIN`]), and the database closed: with every
+//! step bounded ([`FLUSH`] for the writes, a second for the database), the
+//! process ends within 10 s of the signal whatever Discord or the disk do.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,9 +29,11 @@ use crate::session::runner::Runner;
 use crate::store;
 
 /// How long the gateway may take to close once shutdown begins.
-pub const GATEWAY_GRACE: Duration = Duration::from_secs(4);
+pub const GATEWAY_GRACE: Duration = Duration::from_secs(3);
+/// How long the last session writes may take once the gateway is closed.
+pub const FLUSH: Duration = Duration::from_secs(2);
 /// How long queued messages may take to go out once the gateway is closed.
-pub const DRAIN: Duration = Duration::from_secs(4);
+pub const DRAIN: Duration = Duration::from_secs(3);
 
 /// Runs the bot until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Result<()> {
@@ -148,7 +154,10 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     shutdown.cancel();
     let _ = timers.await;
     let _ = reminder_task.await;
-    runner.flush().await;
+    // A database that is locked or full must not hold the stop up.
+    if tokio::time::timeout(FLUSH, runner.flush()).await.is_err() {
+        tracing::warn!("stopped before the last session writes were stored (the database did not answer)");
+    }
     if !outbound.drain(DRAIN).await {
         tracing::warn!(pending = outbound.pending(), "stopped with messages still queued");
     }
@@ -157,7 +166,9 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     if let Some(task) = endpoint {
         let _ = task.await;
     }
-    pool.close().await;
+    if tokio::time::timeout(Duration::from_secs(1), pool.close()).await.is_err() {
+        tracing::warn!("the database did not close in time");
+    }
     tracing::info!("stopped");
     result
 }

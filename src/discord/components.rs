@@ -11,7 +11,7 @@ use serenity::{CreateInteractionResponse as Response, CreateInteractionResponseM
 use super::access::Invoker;
 use super::custom_id::{CustomId, SessionAction};
 use super::data::{Data, Error};
-use super::error::{self, Answer};
+use super::error;
 use super::lobby::{self, DEFAULT_START_IN};
 use super::render::answer::answer_parts;
 use super::render::{self, embed, TEAL};
@@ -39,16 +39,7 @@ pub async fn handle(
         Ok(response) => (response, InteractionOutcome::Ok),
         Err(e) => {
             let (answer, text) = error::reply_text(&e, error::Origin::Button(&press.data.custom_id));
-            let outcome = match answer {
-                Answer::Refusal(_) => InteractionOutcome::Refused,
-                Answer::Internal { database } => {
-                    if database {
-                        data.metrics.database_error();
-                    }
-                    InteractionOutcome::Error
-                }
-            };
-            (private(text), outcome)
+            (private(text), answer.outcome(&data.metrics))
         }
     };
     if let Err(e) = press.create_response(&ctx.http, response).await {

@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::data::Error;
+use crate::metrics::{InteractionOutcome, Metrics};
 use crate::session::engine::Refusal;
 use crate::session::runner::RunnerError;
 use crate::store::StoreError;
@@ -36,6 +37,9 @@ pub fn refuse(text: impl Into<String>) -> Error {
 pub enum Answer {
     /// Something the user can act on.
     Refusal(String),
+    /// The database cannot take writes for now (counted as a database
+    /// error; the user is told to try again later).
+    Unavailable,
     /// A failure on the bot's side.
     Internal {
         /// Whether it came from the database (counted as such).
@@ -47,6 +51,19 @@ impl Answer {
     /// Whether this is a refusal.
     pub fn is_refusal(&self) -> bool {
         matches!(self, Answer::Refusal(_))
+    }
+
+    /// How the interaction counts in the metrics; a database failure is
+    /// counted as one too.
+    pub fn outcome(&self, metrics: &Metrics) -> InteractionOutcome {
+        match self {
+            Answer::Refusal(_) => InteractionOutcome::Refused,
+            Answer::Unavailable | Answer::Internal { database: true } => {
+                metrics.database_error();
+                InteractionOutcome::Error
+            }
+            Answer::Internal { database: false } => InteractionOutcome::Error,
+        }
     }
 }
 
@@ -64,7 +81,14 @@ pub fn refusal_text(r: Refusal) -> &'static str {
 
 const CHANNEL_BUSY: &str = "A session is already running in this channel; join it, or ask its host to stop it.";
 
+/// What a user reads when the database cannot save now.
+pub const CANNOT_SAVE: &str = "I can't save anything right now (the bot's database is not taking writes). \
+     Nothing already stored is lost; please try again in a few minutes.";
+
 fn store_answer(e: &StoreError) -> Answer {
+    if e.is_unavailable() {
+        return Answer::Unavailable;
+    }
     match e {
         StoreError::ChannelBusy => Answer::Refusal(CHANNEL_BUSY.into()),
         StoreError::TooManyReminders { limit } => Answer::Refusal(format!(
@@ -137,6 +161,10 @@ pub fn reply_text(error: &Error, origin: Origin<'_>) -> (Answer, String) {
     let answer = answer(error);
     let text = match &answer {
         Answer::Refusal(text) => text.clone(),
+        Answer::Unavailable => {
+            tracing::warn!(error = %error, "the database cannot save now");
+            CANNOT_SAVE.to_owned()
+        }
         Answer::Internal { .. } => {
             let id = new_error_id();
             match origin {

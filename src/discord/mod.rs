@@ -174,16 +174,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     let (ctx, outcome, text) = match error {
         F::Command { error, ctx, .. } => {
             let (answer, text) = error::reply_text(&error, error::Origin::Command(&ctx.command().qualified_name));
-            let outcome = match answer {
-                error::Answer::Refusal(_) => InteractionOutcome::Refused,
-                error::Answer::Internal { database } => {
-                    if database {
-                        ctx.data().metrics.database_error();
-                    }
-                    InteractionOutcome::Error
-                }
-            };
-            (ctx, outcome, text)
+            (ctx, answer.outcome(&ctx.data().metrics), text)
         }
         F::ArgumentParse { error, input, ctx, .. } => {
             let what = input.map(|i| format!(" `{}`", crate::content::render::truncate(&i, 100))).unwrap_or_default();

@@ -65,9 +65,27 @@ impl Writer {
 /// Jobs taken into one transaction at most.
 const MAX_JOBS: usize = 4096;
 
+/// How long a batch that could not be stored waits before it is tried again
+/// (sooner when new writes come).
+const RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: OnError, sink: Arc<dyn Sink>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
+    // What the last transaction could not store (the database was full,
+    // read-only or locked): tried again, ahead of anything newer.
+    let mut carry: Option<Job> = None;
+    loop {
+        let first = match carry.take() {
+            Some(carried) => match tokio::time::timeout(RETRY, rx.recv()).await {
+                Ok(Some(job)) => vec![carried, job],
+                Ok(None) => vec![carried],
+                Err(_) => vec![carried],
+            },
+            None => match rx.recv().await {
+                Some(job) => vec![job],
+                None => return,
+            },
+        };
+        let mut jobs = first;
         while jobs.len() < MAX_JOBS {
             match rx.try_recv() {
                 Ok(job) => jobs.push(job),
@@ -115,8 +133,12 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>, on_error: O
                     tracing::error!(error = %e, sessions = writes.len(), credits = credits.len(), "could not store session progress");
                     on_error();
                     // The cues still go out: a database that cannot write
-                    // must not silence a session.
+                    // must not silence a session. The writes and credits are
+                    // kept and tried again.
                     sink.send_staged(messages.into_iter().map(|m| (None, m)).collect());
+                    if e.is_unavailable() {
+                        carry = Some(Job::Write { writes, credits, messages: Vec::new(), now_ms: now });
+                    }
                 }
             }
         }

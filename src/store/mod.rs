@@ -110,6 +110,24 @@ pub enum StoreError {
     Other(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// Whether the database cannot take writes for now (full, read-only,
+    /// locked by another connection past [`BUSY_TIMEOUT`], an I/O error):
+    /// reads may still work, and trying again later may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Other(e) = self else { return false };
+        match e {
+            sqlx::Error::Database(db) => db
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                // The primary result code: BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14.
+                .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14)),
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+            _ => false,
+        }
+    }
+}
+
 /// Result alias for the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
