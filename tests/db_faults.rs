@@ -64,7 +64,7 @@ async fn a_locked_database_mid_session_silences_no_cue_and_loses_nothing() {
 
     // The hold starts; meanwhile a coach changes a setting.
     clock.set(runner.view(id).await.unwrap().deadline_ms.unwrap());
-    let (_, setting) =
+    let ((), setting) =
         tokio::join!(runner.tick(), store::guilds::set_coach_role(&pool, store::db_id(GUILD_ID), Some(5)));
     let err = setting.unwrap_err();
     assert!(err.is_unavailable(), "{err:?}");
