@@ -346,3 +346,69 @@ async fn a_second_process_on_the_same_database_refuses_to_start() {
     assert!(!sim.wait_response(&h, Duration::from_secs(5)).await.is_null());
     assert!(first.stop().expect("running").success(), "{}", first.log_text());
 }
+
+/// Discord misbehaving while the bot runs: an invalid session (op 9), an
+/// interaction for a command the bot does not have and one with no data,
+/// and message posts failing with 5xx for a while. The bot identifies again,
+/// answers what it can, loses no cue, and keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_rides_out_an_invalid_session_odd_interactions_and_a_run_of_5xx() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let bot = boot(&sim, &files, &[]).await;
+
+    sim.invalidate_session(false);
+    sim.wait_identify_count(2).await;
+
+    // A command it never registered, and an interaction without its data.
+    let unknown = sim.send_interaction(slash("no-such-command").by(Invoker::athlete()).build()).await;
+    let mut bare = slash("help").by(Invoker::athlete()).build();
+    bare.as_object_mut().unwrap().remove("data");
+    sim.send_interaction(bare).await;
+    let _ = unknown;
+
+    // Channel posts fail with 502 five times in a row (about 15 s of backoff):
+    // a cue whose phase ends meanwhile is given up, the rest go out after.
+    sim.fail_next(route("POST", "/channels/*/messages"), Fault::ServerError(502), 5);
+    let h = sim
+        .send_interaction(
+            slash("session")
+                .subcommand("start")
+                .string("routine", "e2e-quick")
+                .integer("hold", 5)
+                .integer("start_in", 0)
+                .by(Invoker::athlete())
+                .build(),
+        )
+        .await;
+    sim.wait_response(&h, ANSWER).await;
+    let done = sim
+        .wait_for_message(
+            CHANNEL_ID,
+            |m| m["content"].as_str().is_some_and(|c| c.contains("Session complete")),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert!(done.is_object());
+    let posts = sim.requests_to("POST", "/channels/*/messages");
+    assert_eq!(posts.iter().filter(|r| r.status == 502).count(), 5, "the fault was hit");
+    // Still answering, and still alive.
+    let h = sim.send_interaction(slash("help").by(Invoker::athlete()).build()).await;
+    assert!(!sim.wait_response(&h, ANSWER).await.is_null());
+    assert!(bot.pid().is_some());
+    assert!(!bot.log_text().contains("panicked"), "{}", bot.log_text());
+    sim.assert_no_violations();
+}
+
+/// Discord refusing the bot's intents (close 4014) stops it with a clear
+/// error, as a refused token (4004) does, instead of retrying forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disallowed_intents_stop_it_with_a_clear_error() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let mut bot = boot(&sim, &files, &[]).await;
+    sim.close_gateway_with(4014).await;
+    let status = bot.wait_exit(Duration::from_secs(15)).expect("it stops by itself");
+    assert_eq!(status.code(), Some(1), "{}", bot.log_text());
+    assert!(bot.log_text().contains("stopped on an error"), "{}", bot.log_text());
+}

@@ -13,7 +13,8 @@
 //!   spent, the channel waits for its reset instead of drawing a 429.
 //! - A 429 is still honoured (`retry_after` from the body or `Retry-After`;
 //!   a global one pauses every channel) and reported with its scope.
-//! - A 5xx or a network error is retried with growing backoff (0.5 s … 30 s).
+//! - A 5xx or a network error is retried with growing backoff (0.5 s … 10 s);
+//!   a cue that goes stale while it is retried is given up.
 //! - Degrading on purpose: a cue whose phase has ended before it could go out
 //!   is dropped as stale (the next cue says what is current), and a channel
 //!   holds at most [`MAX_QUEUED`] messages (beyond that the oldest cue, else
@@ -86,7 +87,9 @@ pub const GLOBAL_LIMIT: usize = 50;
 pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_010);
 /// Messages one channel may have waiting.
 pub const MAX_QUEUED: usize = 25;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The longest pause between retries after a 5xx or a network error: once
+/// Discord is back, cues resume within this.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 struct Waiting {
     body: Value,
@@ -352,6 +355,11 @@ async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64,
     let mut retries = 0u32;
     let mut backoff = Duration::from_millis(500);
     loop {
+        if retries > 0 && m.expires_at_ms.is_some_and(|t| t <= unix_ms()) {
+            tracing::debug!(channel, retries, "gave up a cue whose phase ended while it was retried");
+            let dropped = Sent::Dropped { channel, reason: DropReason::Stale, priority: m.priority, outbox: m.outbox };
+            return (dropped, None);
+        }
         take_budget(shared, m.priority).await;
         let response = shared
             .http

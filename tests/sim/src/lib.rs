@@ -245,6 +245,17 @@ impl Simulator {
         self.shared.write(|s| gateway::send(s, Outgoing::Text(r#"{"op":7,"s":null,"t":null,"d":null}"#.into())));
     }
 
+    /// Sends op 9 INVALID SESSION (`d`: whether it may be resumed); the client should identify
+    /// again (or resume, when `resumable`).
+    pub fn invalidate_session(&self, resumable: bool) {
+        self.shared.write(|s| {
+            gateway::send(
+                s,
+                Outgoing::Text(serde_json::json!({"op": 9, "s": null, "t": null, "d": resumable}).to_string()),
+            );
+        });
+    }
+
     /// Dispatches any event (`t`, `d`) with the next sequence number.
     pub fn dispatch(&self, event: &str, data: Value) {
         self.shared.write(|s| gateway::dispatch(s, event, data));
