@@ -4,10 +4,10 @@
 //! - One FIFO per channel, drained by one task at a time, so a channel's
 //!   messages arrive in order; session cues go before other posts.
 //! - The global budget is a sliding window: at most [`GLOBAL_LIMIT`]
-//!   requests in any [`GLOBAL_WINDOW`] (Discord's 50 per second, with a
-//!   margin for clock and network jitter), so a burst never sends the 51st
-//!   inside Discord's second. A cue waiting for the budget goes before any
-//!   other post.
+//!   requests in any [`GLOBAL_WINDOW`] (Discord's 50 per second), each
+//!   counted from its sending until a second after its answer, so a burst
+//!   never lands a 51st inside one of Discord's seconds, whatever the
+//!   network does. A cue waiting for the budget goes before any other post.
 //! - Each channel follows the bucket Discord reports on every answer
 //!   (`X-RateLimit-Remaining` / `X-RateLimit-Reset-After`): when it is
 //!   spent, the channel waits for its reset instead of drawing a 429.
@@ -83,8 +83,9 @@ pub enum Sent {
 
 /// At most this many requests in any [`GLOBAL_WINDOW`].
 pub const GLOBAL_LIMIT: usize = 50;
-/// The window of the global budget: Discord's second, plus a margin.
-pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_010);
+/// The window of the global budget: Discord's second (counted from each
+/// request's answer, so network delays need no further margin).
+pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1_001);
 /// Messages one channel may have waiting.
 pub const MAX_QUEUED: usize = 25;
 /// The longest pause between retries after a 5xx or a network error: once
@@ -107,10 +108,16 @@ struct ChannelQueue {
     busy: bool,
 }
 
-/// The global budget: when the last requests went out, and any global pause.
+/// The global budget: the requests of the last window, and any global
+/// pause. A request counts from when it is sent until [`GLOBAL_WINDOW`]
+/// after its answer came back: Discord saw it somewhere in between, so
+/// however the network delays it, no 51 requests ever land in one of
+/// Discord's seconds.
 #[derive(Default)]
 struct Budget {
-    sent: VecDeque<Instant>,
+    /// (request number, when its answer came; `None` while in flight).
+    slots: VecDeque<(u64, Option<Instant>)>,
+    next: u64,
     paused_until: Option<Instant>,
 }
 
@@ -296,36 +303,52 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
 }
 
 /// Waits for room in the global budget (and the end of any global 429
-/// pause), then takes it. A post waits while a cue is waiting.
-async fn take_budget(shared: &Shared, priority: Priority) {
+/// pause), then takes a slot; returns its number, for [`release_budget`].
+/// A post waits while a cue is waiting.
+async fn take_budget(shared: &Shared, priority: Priority) -> u64 {
     let cue = priority == Priority::Cue;
     if cue {
         shared.cues_waiting.fetch_add(1, Ordering::SeqCst);
     }
-    loop {
+    let slot = loop {
         let wait = {
             let mut b = shared.budget.lock().await;
             let now = Instant::now();
-            while b.sent.front().is_some_and(|t| now.duration_since(*t) >= GLOBAL_WINDOW) {
-                b.sent.pop_front();
-            }
+            b.slots.retain(|(_, done)| done.is_none_or(|t| now.duration_since(t) < GLOBAL_WINDOW));
             if let Some(until) = b.paused_until.filter(|u| *u > now) {
                 until - now
             } else if !cue && shared.cues_waiting.load(Ordering::SeqCst) > 0 {
                 Duration::from_millis(5)
-            } else if b.sent.len() < GLOBAL_LIMIT {
-                b.sent.push_back(now);
-                break;
+            } else if b.slots.len() < GLOBAL_LIMIT {
+                let n = b.next;
+                b.next += 1;
+                b.slots.push_back((n, None));
+                break n;
             } else {
-                b.sent
-                    .front()
-                    .map_or(Duration::from_millis(1), |t| GLOBAL_WINDOW.saturating_sub(now.duration_since(*t)))
+                // The first answered slot to leave the window; if all are in
+                // flight, look again shortly.
+                b.slots
+                    .iter()
+                    .filter_map(|(_, done)| *done)
+                    .min()
+                    .map_or(Duration::from_millis(2), |t| GLOBAL_WINDOW.saturating_sub(now.duration_since(t)))
             }
         };
         tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
-    }
+    };
     if cue {
         shared.cues_waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+    slot
+}
+
+/// The answer to request `slot` came back now: it leaves the budget one
+/// window from now.
+async fn release_budget(shared: &Shared, slot: u64) {
+    let mut b = shared.budget.lock().await;
+    let now = Instant::now();
+    if let Some(entry) = b.slots.iter_mut().find(|(n, _)| *n == slot) {
+        entry.1 = Some(now);
     }
 }
 
@@ -360,7 +383,7 @@ async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64,
             let dropped = Sent::Dropped { channel, reason: DropReason::Stale, priority: m.priority, outbox: m.outbox };
             return (dropped, None);
         }
-        take_budget(shared, m.priority).await;
+        let slot = take_budget(shared, m.priority).await;
         let response = shared
             .http
             .post(&url)
@@ -369,6 +392,7 @@ async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64,
             .json(&m.body)
             .send()
             .await;
+        release_budget(shared, slot).await;
         let response = match response {
             Ok(r) => r,
             Err(e) => {
