@@ -2,13 +2,17 @@
 
 use super::output::{Actor, Announcement, AnnouncementKind, Credit, Event, Membership, Outcome, Participant, Refusal};
 use super::plan::PhaseKind;
-use super::{ceil_sec, ceil_secs_u32, secs_ms, Session, State, MAX_DOWNTIME_MS};
+use super::{ceil_sec, ceil_secs_u32, secs_ms, Session, State, CLOCK_JUMP_MS, MAX_DOWNTIME_MS};
 
 impl Session {
     /// [`Session::handle`] on a scratch copy: may leave `self` half-changed
     /// when it refuses.
     pub(super) fn apply(&mut self, now_ms: i64, event: Event) -> Result<Outcome, Refusal> {
-        let mut out = if self.live { Outcome::default() } else { self.recover(now_ms, MAX_DOWNTIME_MS) };
+        // A deadline missed by more than CLOCK_JUMP_MS is not a late timer
+        // but a jump of the clock (a suspended machine resuming): treated
+        // as a restart, so the group is not sent every phase it missed.
+        let jumped = self.live && self.deadline_ms().is_some_and(|d| now_ms.saturating_sub(d) > CLOCK_JUMP_MS);
+        let mut out = if self.live && !jumped { Outcome::default() } else { self.recover(now_ms, MAX_DOWNTIME_MS) };
         let now = now_ms.max(self.last_ms);
         self.advance(now, &mut out);
         match event {

@@ -46,7 +46,7 @@ pub use output::{
     Actor, Announcement, AnnouncementKind, Credit, CurrentPhase, Event, Membership, Outcome, Participant,
     ParticipantSummary, PhaseInfo, Refusal, Summary,
 };
-pub use plan::{PhaseKind, Plan, PlanStep, Side, GET_READY_SECS, MAX_DOWNTIME_MS, SWITCH_SIDES_SECS};
+pub use plan::{PhaseKind, Plan, PlanStep, Side, CLOCK_JUMP_MS, GET_READY_SECS, MAX_DOWNTIME_MS, SWITCH_SIDES_SECS};
 
 use plan::{schedule, PhaseSpec};
 

@@ -16,6 +16,11 @@ pub const SWITCH_SIDES_SECS: u32 = 5;
 /// when it is called on a restored session that was never recovered.
 pub const MAX_DOWNTIME_MS: i64 = 15 * 60 * 1000;
 
+/// A live session's deadline missed by more than this (5 minutes) means the
+/// clock jumped (the machine was suspended); the session then carries on as
+/// after a restart ([`super::Session::recover`]).
+pub const CLOCK_JUMP_MS: i64 = 5 * 60 * 1000;
+
 /// The routine a session runs, with the `/session start` options already
 /// applied (see [`Plan::with_overrides`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

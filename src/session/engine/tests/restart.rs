@@ -208,3 +208,29 @@ fn the_state_round_trips_through_json() {
     assert_eq!((back.id, back.host, back.participants()), (7, HOST, vec![HOST, 2]));
     assert_eq!(back.plan(), s.plan());
 }
+
+#[test]
+fn a_clock_that_jumps_an_hour_ends_the_session_as_a_restart_would_not_with_every_missed_cue() {
+    let mut s = lobby();
+    s.handle(LOBBY_END, Event::Tick).unwrap();
+    let deadline = s.deadline_ms().unwrap();
+    let out = s.handle(deadline + 3_600_000, Event::Tick).unwrap();
+    let kinds: Vec<_> = out.announcements.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [K::Abandoned], "one summary, not every phase it missed");
+    assert_eq!(s.state_name(), "abandoned");
+}
+
+#[test]
+fn a_clock_that_jumps_minutes_skips_to_the_phase_due_now() {
+    let mut s = lobby();
+    s.handle(LOBBY_END, Event::Tick).unwrap();
+    let deadline = s.deadline_ms().unwrap();
+    let out = s.handle(deadline + CLOCK_JUMP_MS + 1_000, Event::Tick).unwrap();
+    assert!(out.announcements.len() <= 1, "{:?}", out.announcements.iter().map(|a| a.kind).collect::<Vec<_>>());
+    // A jump within the limit is ordinary lateness: every phase, in order.
+    let mut t = lobby();
+    t.handle(LOBBY_END, Event::Tick).unwrap();
+    let d = t.deadline_ms().unwrap();
+    let late = t.handle(d + 60_000, Event::Tick).unwrap();
+    assert!(late.announcements.len() > 1);
+}
