@@ -345,9 +345,14 @@ impl Metrics {
 
     /// A request Discord counts as invalid (401, 403, 429).
     pub fn record_invalid_request(&self) {
+        self.count_invalid(Some(std::time::Instant::now()));
+    }
+
+    /// Forgets invalid requests older than [`INVALID_WINDOW`] (adding `new`).
+    fn count_invalid(&self, new: Option<std::time::Instant>) {
         let now = std::time::Instant::now();
         let mut times = self.invalid_times.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        times.push_back(now);
+        times.extend(new);
         while times.front().is_some_and(|t| now.duration_since(*t) > INVALID_WINDOW) {
             times.pop_front();
         }
@@ -371,6 +376,7 @@ impl Metrics {
 
     /// The whole exposition, OpenMetrics text ending in `# EOF`.
     pub fn encode(&self) -> String {
+        self.count_invalid(None);
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "could not encode metrics");
@@ -550,6 +556,27 @@ mod tests {
             assert!(text.contains(want), "{want} missing from\n{text}");
         }
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn rate_limits_drops_and_invalid_requests_are_counted_with_fixed_labels() {
+        let m = Metrics::new();
+        m.record_rate_limited("user");
+        m.record_rate_limited("user");
+        m.record_rate_limited("anything a proxy says");
+        m.record_invalid_request();
+        m.record_message_dropped("stale");
+        m.set_outbound_queue(7);
+        let text = m.encode();
+        for want in [
+            "holdfast_rate_limited_total{scope=\"user\"} 2",
+            "holdfast_rate_limited_total{scope=\"other\"} 1",
+            "holdfast_invalid_requests_10m 4",
+            "holdfast_messages_dropped_total{reason=\"stale\"} 1",
+            "holdfast_outbound_queue 7",
+        ] {
+            assert!(text.contains(want), "{want} missing from\n{text}");
+        }
     }
 
     #[tokio::test]
