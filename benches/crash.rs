@@ -1,5 +1,7 @@
 //! Random SIGKILLs of the real `holdfast run` during group sessions, each
-//! followed by a restart, against the Discord simulator. Counts, over every
+//! followed by a restart, against the Discord simulator. Kills land in the
+//! first 40 ms after a whole second, when phases change and their cues are
+//! decided, stored and sent. Counts, over every
 //! cue the bot decided (its outbox rows): posted, dropped as stale (a phase
 //! that ended while the bot was down, replaced by what the session shows
 //! now), lost (decided, never posted nor replaced) and doubled (one phase
@@ -52,7 +54,11 @@ async fn main() {
     let mut sessions = 1;
     for kill in 0..kills {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        tokio::time::sleep(Duration::from_millis(100 + (seed >> 33) % 2_000)).await;
+        // Phases change on whole seconds: aim at the first 40 ms after one
+        // (when a cue is being decided, stored and sent), a second or two on.
+        let now_ms = u64::try_from(holdfast::store::now_ms()).unwrap();
+        let target = (now_ms / 1000 + 1 + (seed >> 40) % 2) * 1000 + (seed >> 33) % 40;
+        tokio::time::sleep(Duration::from_millis(target - now_ms)).await;
         bot.kill();
         bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[("RUST_LOG", "warn")]);
         sim.wait_identify_count(kill + 2).await;
@@ -77,12 +83,14 @@ async fn main() {
     let decided = rows.len();
     let count = |o: &str| rows.iter().filter(|r| r.1.as_deref() == Some(o)).count();
     let lost = rows.iter().filter(|r| r.1.is_none() || r.1.as_deref() == Some("refused")).count();
-    // One phase twice: the same cue text (phase, side, end time) posted twice.
+    // One phase twice: the same cue text (phase, side, end time) posted twice
+    // in one session.
     let mut seen: HashMap<String, usize> = HashMap::new();
     for m in sim.channel_messages(CHANNEL_ID) {
         let text = m["content"].as_str().unwrap_or_default().to_owned();
-        if m["nonce"].is_string() {
-            *seen.entry(text).or_default() += 1;
+        // The nonce is `s{session}-{seq}`: the same text in another session is not a double.
+        if let Some(session) = m["nonce"].as_str().and_then(|n| n.split('-').next()) {
+            *seen.entry(format!("{session} {text}")).or_default() += 1;
         }
     }
     let doubled: usize = seen.values().map(|n| n.saturating_sub(1)).sum();

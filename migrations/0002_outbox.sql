@@ -5,8 +5,8 @@
 CREATE TABLE outbox (
     id            INTEGER PRIMARY KEY,
     channel_id    INTEGER NOT NULL,
-    -- 0: a session cue (time-critical), 1: any other post.
-    priority      INTEGER NOT NULL CHECK (priority IN (0, 1)),
+    -- 0: a session cue (time-critical), 1: a session summary, 2: any other post (a reminder).
+    priority      INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),
     -- The request body (JSON), nonce included.
     body          TEXT    NOT NULL,
     -- The session it belongs to, if any.

@@ -78,7 +78,9 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
                     Sent::Ok { retries, queued_for, priority: Priority::Cue, .. } => {
                         metrics.record_cue_sent(*retries, *queued_for);
                     }
-                    Sent::Ok { retries, priority: Priority::Post, .. } => metrics.record_post_sent(*retries),
+                    Sent::Ok { retries, priority: Priority::Summary | Priority::Post, .. } => {
+                        metrics.record_post_sent(*retries);
+                    }
                     Sent::Failed { channel, status, .. } => {
                         metrics.record_message_failed(*status);
                         if matches!(status, 401 | 403) {

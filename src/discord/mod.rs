@@ -57,7 +57,7 @@ impl Sink for DiscordSink {
                 let summary = a.summary.is_some();
                 NewMessage {
                     channel_id: store::db_id(delivery.view.channel_id),
-                    priority: if summary { store::outbox::POST } else { store::outbox::CUE },
+                    priority: if summary { store::outbox::SUMMARY } else { store::outbox::CUE },
                     body: render::announcement(&delivery.view, a).to_string(),
                     session_id: Some(delivery.view.id),
                     expires_at_ms: if summary { None } else { a.ends_at_ms },
@@ -92,7 +92,11 @@ pub fn send_message(
 ) {
     match serde_json::from_str(body) {
         Ok(body) => {
-            let priority = if priority == store::outbox::CUE { Priority::Cue } else { Priority::Post };
+            let priority = match priority {
+                store::outbox::CUE => Priority::Cue,
+                store::outbox::SUMMARY => Priority::Summary,
+                _ => Priority::Post,
+            };
             outbound.send_stored(id, store::discord_id(channel_id), body, priority, expires_at_ms);
         }
         Err(e) => tracing::error!(outbox = ?id, error = %e, "an outbox message is not JSON; not sent"),

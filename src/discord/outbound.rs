@@ -1,8 +1,9 @@
 //! The outbound queue: every message the bot sends on its own (session cues,
 //! summaries, reminders) goes through here. It paces rather than bounces:
 //!
-//! - One FIFO per channel, drained by one task at a time, so a channel's
-//!   messages arrive in order; session cues go before other posts.
+//! - One FIFO per channel and priority, drained by one task at a time, so a
+//!   channel's messages arrive in order: session cues, then session
+//!   summaries, then the rest (reminders).
 //! - The global budget is a sliding window: at most [`GLOBAL_LIMIT`]
 //!   requests in any [`GLOBAL_WINDOW`] (Discord's 50 per second), each
 //!   counted from its sending until a second after its answer, so a burst
@@ -18,7 +19,7 @@
 //! - Degrading on purpose: a cue whose phase has ended before it could go out
 //!   is dropped as stale (the next cue says what is current), and a channel
 //!   holds at most [`MAX_QUEUED`] messages (beyond that the oldest cue, else
-//!   the oldest post, is dropped), so demand beyond the budget never queues
+//!   a reminder, never a summary unless nothing else waits), so demand beyond the budget never queues
 //!   without bound.
 //! - 403/404 means the channel is gone or forbids the bot: its queue is
 //!   dropped, and the [`Sent::Failed`] event tells the composition root to
@@ -43,7 +44,9 @@ use crate::config::Token;
 pub enum Priority {
     /// A session cue: time-critical.
     Cue,
-    /// Anything else (summaries, reminders).
+    /// A session summary: after the cues.
+    Summary,
+    /// Anything else (reminders): last.
     Post,
 }
 
@@ -104,8 +107,20 @@ struct Waiting {
 #[derive(Default)]
 struct ChannelQueue {
     cues: VecDeque<Waiting>,
+    summaries: VecDeque<Waiting>,
     posts: VecDeque<Waiting>,
     busy: bool,
+}
+
+impl ChannelQueue {
+    fn len(&self) -> usize {
+        self.cues.len() + self.summaries.len() + self.posts.len()
+    }
+
+    /// The next message to send: cues, then summaries, then the rest.
+    fn pop(&mut self) -> Option<Waiting> {
+        self.cues.pop_front().or_else(|| self.summaries.pop_front()).or_else(|| self.posts.pop_front())
+    }
 }
 
 /// The global budget: the requests of the last window, and any global
@@ -208,11 +223,12 @@ impl Outbound {
         {
             let mut queues = self.shared.lock_queues();
             let q = queues.entry(channel).or_default();
-            if q.cues.len() + q.posts.len() >= MAX_QUEUED {
-                dropped = q.cues.pop_front().or_else(|| q.posts.pop_front());
+            if q.len() >= MAX_QUEUED {
+                dropped = q.cues.pop_front().or_else(|| q.posts.pop_front()).or_else(|| q.summaries.pop_front());
             }
             match message.priority {
                 Priority::Cue => q.cues.push_back(message),
+                Priority::Summary => q.summaries.push_back(message),
                 Priority::Post => q.posts.push_back(message),
             }
             if !q.busy {
@@ -234,7 +250,7 @@ impl Outbound {
 
     /// Messages waiting (all channels).
     pub fn pending(&self) -> usize {
-        self.shared.lock_queues().values().map(|q| q.cues.len() + q.posts.len()).sum()
+        self.shared.lock_queues().values().map(ChannelQueue::len).sum()
     }
 
     /// Waits until every queue is empty, or `limit` passes (shutdown).
@@ -264,7 +280,7 @@ async fn drain(shared: Arc<Shared>, channel: u64) {
         let next = {
             let mut queues = shared.lock_queues();
             let Some(q) = queues.get_mut(&channel) else { return };
-            if let Some(m) = q.cues.pop_front().or_else(|| q.posts.pop_front()) {
+            if let Some(m) = q.pop() {
                 m
             } else {
                 queues.remove(&channel);

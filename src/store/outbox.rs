@@ -9,15 +9,17 @@ use super::Result;
 
 /// [`NewMessage::priority`] of a session cue.
 pub const CUE: i64 = 0;
-/// [`NewMessage::priority`] of any other post.
-pub const POST: i64 = 1;
+/// [`NewMessage::priority`] of a session summary.
+pub const SUMMARY: i64 = 1;
+/// [`NewMessage::priority`] of any other post (a reminder).
+pub const POST: i64 = 2;
 
 /// A message to store before it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
     /// Channel to post in.
     pub channel_id: i64,
-    /// [`CUE`] or [`POST`].
+    /// [`CUE`], [`SUMMARY`] or [`POST`].
     pub priority: i64,
     /// The request body, as JSON (with its nonce).
     pub body: String,
