@@ -75,6 +75,7 @@ fn main() {
     let sets = [
         ("tuning", "ask_tuning_seeds.toml"),
         ("tuning (the first held-out set, moved)", "ask_tuning_2.toml"),
+        ("tuning (the second held-out set, moved)", "ask_tuning_3.toml"),
         ("held-out", "ask_heldout.toml"),
     ];
     let questions: Vec<String> = sets.iter().flat_map(|(_, f)| set(root, f)).map(|q| q.text).collect();

@@ -61,7 +61,16 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(target - now_ms)).await;
         bot.kill();
         bot = Bot::start(&sim.base_url(), GUILD_ID, &files, &[("RUST_LOG", "warn")]);
-        sim.wait_identify_count(kill + 2).await;
+        let booted = Instant::now();
+        while sim.identify_count() < kill + 2 {
+            assert!(
+                booted.elapsed() < Duration::from_secs(30),
+                "restart {} did not connect; its log:\n{}",
+                kill + 1,
+                bot.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         // Keep a session running: start the next once one completes.
         if completed(&sim) >= sessions {
             start_session(&sim).await;

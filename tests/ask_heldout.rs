@@ -1,6 +1,7 @@
-//! The held-out set (tests/data/ask_heldout.toml): 235 questions written by a
-//! helper who had read only the source documents and the exercise names,
-//! never the content; labelled from the content by another helper. The
+//! The held-out set (tests/data/ask_heldout.toml, set C): 220 questions
+//! written by a helper who had read only the source documents and the
+//! exercise names, never the content; labelled from the content by another
+//! helper. (Set B, scored once at 73.2%, is now a tuning set.) The
 //! search was never tuned on it and its misses are not printed: it was scored
 //! once, and its floors below are that score rounded down, so that a change
 //! that makes answers worse on questions nobody tuned for fails.
@@ -27,6 +28,6 @@ fn held_out_set_stays_above_its_floors() {
     assert!(pct(s.out_of_scope) >= FLOOR_OUT_OF_SCOPE, "{}", s.summary());
 }
 
-const FLOOR_ALL: f64 = 0.73;
-const FLOOR_SAFETY: f64 = 0.82;
-const FLOOR_OUT_OF_SCOPE: f64 = 0.91;
+const FLOOR_ALL: f64 = 0.69;
+const FLOOR_SAFETY: f64 = 0.80;
+const FLOOR_OUT_OF_SCOPE: f64 = 0.94;

@@ -21,6 +21,10 @@ fn set(name: &str) -> Vec<eval::Question> {
 }
 
 fn check_floors(file: &str, floor: f64) {
+    check_floors_with(file, floor, 0.94, 1.0);
+}
+
+fn check_floors_with(file: &str, floor: f64, safety_floor: f64, out_of_scope_floor: f64) {
     let c = content();
     let index = FaqIndex::build(&c);
     assert!(index.has_semantic(), "the shipped embedding model loads");
@@ -33,8 +37,11 @@ fn check_floors(file: &str, floor: f64) {
     }
     let misses = s.misses.join("\n");
     assert!(s.accuracy() >= floor, "{}\n{misses}", s.summary());
-    assert!(s.safety.0 as f64 >= 0.94 * s.safety.1 as f64, "safety questions get safety answers:\n{misses}");
-    assert_eq!(s.out_of_scope.0, s.out_of_scope.1, "out-of-scope questions are refused:\n{misses}");
+    assert!(s.safety.0 as f64 >= safety_floor * s.safety.1 as f64, "safety questions get safety answers:\n{misses}");
+    assert!(
+        s.out_of_scope.0 as f64 >= out_of_scope_floor * s.out_of_scope.1 as f64,
+        "out-of-scope questions are refused:\n{misses}"
+    );
 }
 
 #[test]
@@ -49,6 +56,13 @@ fn second_seed_tuning_set_stays_above_its_floors() {
     check_floors("ask_tuning_2.toml", 0.82);
 }
 
+/// The second held-out set: scored once (73.2%), then moved here to tune on
+/// when a third held-out set was written (docs/benchmarks.md).
+#[test]
+fn third_seed_tuning_set_stays_above_its_floors() {
+    check_floors_with("ask_tuning_3.toml", 0.73, 0.82, 0.91);
+}
+
 /// Sweeps the ranking knobs over the tuning sets (never the held-out set):
 /// `cargo test --release --test ask_tuning -- --ignored --nocapture`.
 #[test]
@@ -58,6 +72,7 @@ fn sweep_params_on_the_tuning_sets() {
     let c = content();
     let mut questions = set("ask_tuning_seeds.toml");
     questions.extend(set("ask_tuning_2.toml"));
+    questions.extend(set("ask_tuning_3.toml"));
     let mut best: Vec<(usize, String)> = Vec::new();
     for w in [0.2, 0.4, 0.6, 0.8] {
         for floor in [0.4, 0.5, 0.6] {

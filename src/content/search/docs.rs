@@ -47,7 +47,8 @@ impl Section {
         match self {
             Section::Faq => &[],
             Section::Overview => &["_purpose"],
-            Section::Instructions | Section::Technique | Section::Position => &["_howto"],
+            Section::Instructions | Section::Technique => &["_howto"],
+            Section::Position => &["_howto", "_position"],
             Section::Breathing => &["_breath"],
             Section::Hold => &["_long"],
             Section::Equipment => &["_need"],

@@ -181,6 +181,26 @@ const CONDITIONS: &[(&[&str], &str)] = &[
     (&["prolapse*"], "a prolapse"),
     (&["ulcer*"], "an ulcer"),
     (&["recovering", "from"], "recovering from an injury"),
+    (&["rolled", "my"], "an injury"),
+    (&["twisted", "my"], "an injury"),
+    (&["arthroscop*"], "surgery"),
+    (&["keyhole"], "surgery"),
+    (&["replaced"], "a joint replacement"),
+    (&["statin*"], "that medication"),
+    (&["cholesterol"], "cholesterol"),
+    (&["my", "period"], "your period"),
+    (&["menstrua*"], "your period"),
+    (&["fasting"], "fasting"),
+    (&["ramadan"], "fasting"),
+    (&["still", "growing"], "your age"),
+    (&["years", "old"], "your age"),
+    (&["yrs", "old"], "your age"),
+    (&["teen*"], "your age"),
+    (&["for", "adults"], "your age"),
+    (&["im", "1*"], "your age"),
+    (&["i'm", "1*"], "your age"),
+    (&["i", "am", "1*"], "your age"),
+    (&["under", "18"], "your age"),
 ];
 
 /// Words that make a condition a question about whether it is all right.
@@ -210,6 +230,12 @@ const OKNESS: &[&[&str]] = &[
     &["do", "i"],
     &["am", "i"],
     &["go", "ahead"],
+    &["issue*"],
+    &["problem*"],
+    &["concern*"],
+    &["harm*"],
+    &["worry"],
+    &["worried"],
 ];
 
 /// Symptoms during or after an exercise, which its stop signs answer.
@@ -372,6 +398,16 @@ pub fn classify(question: &str, names_exercise: bool, unknown: impl Fn(&str) -> 
     if okness
         && first_of(words, PAIN).is_some()
         && first_of(words, &[&["supposed"], &["should", "it"], &["normal"]]).is_none()
+    {
+        return Some(SafetyAsk::Symptom);
+    }
+    // Pain that lasts ("sore for two weeks", "keeps coming back") is for the
+    // stop signs, whatever the question's wording.
+    let lasting: &[&[&str]] =
+        &[&["weeks"], &["week"], &["days"], &["keeps", "coming"], &["won't", "go"], &["not", "going", "away"]];
+    if first_of(words, &[&["sore"], &["pain*"], &["hurt*"], &["ache*"], &["aching"]]).is_some()
+        && first_of(words, lasting).is_some()
+        && first_of(words, &[&["after", "training"], &["how", "often"], &["how", "many"]]).is_none()
     {
         return Some(SafetyAsk::Symptom);
     }
@@ -540,6 +576,28 @@ mod tests {
             class("high blood pressure, hamstring smash?", true),
             Some(SafetyAsk::Condition("blood pressure problems"))
         );
+        // Age, a period, fasting, a replaced joint, medication, "any issue".
+        assert_eq!(
+            class("im 16 and still growing, is the spiky ball ok", true),
+            Some(SafetyAsk::Condition("your age"))
+        );
+        assert_eq!(
+            class("on my period and drained, ok to foam roll?", true),
+            Some(SafetyAsk::Condition("your period"))
+        );
+        assert_eq!(class("fasting for ramadan, can i still do it", true), Some(SafetyAsk::Condition("fasting")));
+        assert_eq!(
+            class("hip replaced two years ago, partner stretch ok?", true),
+            Some(SafetyAsk::Condition("a joint replacement"))
+        );
+        assert_eq!(class("rolled my ankle, can i still do the smash", true), Some(SafetyAsk::Condition("an injury")));
+        assert_eq!(class("epilepsy here. any issue with self-massage?", false), Some(SafetyAsk::Condition("epilepsy")));
+    }
+
+    #[test]
+    fn pain_that_lasts_goes_to_the_stop_signs() {
+        assert_eq!(class("hamstring sore for two weeks even though i roll it", true), Some(SafetyAsk::Symptom));
+        assert_eq!(class("how many days a week should i roll", true), None);
     }
 
     #[test]
