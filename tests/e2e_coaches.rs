@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::Datelike;
+
 use holdfast_sim::bot::{boot, BotFiles};
 use holdfast_sim::*;
 use serde_json::Value;
@@ -140,6 +142,9 @@ async fn a_due_reminder_fires_once_in_its_channel_with_the_role_mention() {
         timezone: chrono_tz::UTC,
         next_fire_ms: now + 3_000,
         created_by: None,
+        every_weeks: 1,
+        anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        until: None,
     };
     holdfast::store::reminders::add_reminder(&pool, &new, now).await.unwrap();
     pool.close().await;
@@ -168,5 +173,68 @@ async fn a_due_reminder_fires_once_in_its_channel_with_the_role_mention() {
         ask(&sim, button(&custom_id).on_message(posted).by(Invoker::athlete().in_channel(OTHER_CHANNEL_ID)).build())
             .await;
     assert!(!eph && t.contains("Recovery session"), "{t}");
+    sim.assert_no_violations();
+}
+
+/// Reminders that fit a season, through Discord: every other week until a
+/// last date, a preview in the reminder's timezone, skipped dates and a
+/// pause; bad dates and other people's commands change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_fit_a_season() {
+    let sim = Simulator::start().await;
+    let files = BotFiles::new();
+    let _bot = boot(&sim, &files, &[]).await;
+    let coach = || Invoker::admin();
+    let next_year = chrono::Utc::now().date_naive().year() + 1;
+    let until = format!("{next_year}-06-30");
+    let (t, _) = ask(
+        &sim,
+        remind_add("07:30", "mon,thu")
+            .string("timezone", "Europe/Berlin")
+            .string("until", &until)
+            .integer("every", 2)
+            .by(coach())
+            .build(),
+    )
+    .await;
+    assert!(t.contains("Reminder #1") && t.contains("every 2 weeks") && t.contains(&until), "{t}");
+
+    let (t, eph) = ask(&sim, slash("remind").subcommand("preview").integer("id", 1).by(coach()).build()).await;
+    assert!(eph && t.matches("<t:").count() == 5 && t.contains("Europe/Berlin"), "{t}");
+
+    let skip = format!("{next_year}-01-05, {next_year}-01-08");
+    let (t, _) =
+        ask(&sim, slash("remind").subcommand("skip").integer("id", 1).string("dates", &skip).by(coach()).build()).await;
+    assert!(t.contains("skips 2 dates") && t.contains("Next: <t:"), "{t}");
+    let (t, _) = ask(
+        &sim,
+        slash("remind")
+            .subcommand("pause")
+            .integer("id", 1)
+            .string("until", &format!("{next_year}-02-01"))
+            .by(coach())
+            .build(),
+    )
+    .await;
+    assert!(t.contains("paused through"), "{t}");
+    let (t, _) = ask(&sim, slash("remind").subcommand("list").by(coach()).build()).await;
+    assert!(t.contains("paused until") && t.contains("2 dates skipped"), "{t}");
+
+    // Bad input gets a clear answer and changes nothing.
+    for (payload, want) in [
+        (remind_add("07:30", "daily").string("until", "2020-01-01").by(coach()).build(), "already past"),
+        (remind_add("07:30", "daily").string("until", "2026-13-01").by(coach()).build(), "is not a date"),
+        (
+            slash("remind").subcommand("skip").integer("id", 1).string("dates", "2020-05-05").by(coach()).build(),
+            "already past",
+        ),
+        (slash("remind").subcommand("pause").integer("id", 7).by(coach()).build(), "no reminder #7"),
+        (slash("remind").subcommand("preview").integer("id", 1).by(Invoker::athlete()).build(), "Only coaches"),
+    ] {
+        let (t, eph) = ask(&sim, payload).await;
+        assert!(eph && t.contains(want), "{want}: {t}");
+    }
+    let (t, _) = ask(&sim, slash("remind").subcommand("list").by(coach()).build()).await;
+    assert_eq!(t.matches("**#").count(), 1, "{t}");
     sim.assert_no_violations();
 }

@@ -27,6 +27,9 @@ fn reminder(channel: u64, next_fire_ms: i64) -> NewReminder {
         timezone: chrono_tz::Europe::Berlin,
         next_fire_ms,
         created_by: None,
+        every_weeks: 1,
+        anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        until: None,
     }
 }
 

@@ -54,6 +54,9 @@ fn reminder(guild: i64, creator: Option<i64>, next: i64) -> NewReminder {
         timezone: Tz::UTC,
         next_fire_ms: next,
         created_by: creator,
+        every_weeks: 1,
+        anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        until: None,
     }
 }
 

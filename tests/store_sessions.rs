@@ -112,6 +112,9 @@ fn reminder(guild: i64, next: i64) -> NewReminder {
         timezone: Tz::Europe__Berlin,
         next_fire_ms: next,
         created_by: Some(5),
+        every_weeks: 1,
+        anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        until: None,
     }
 }
 

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::data::Error;
 use crate::metrics::{InteractionOutcome, Metrics};
+use crate::reminders::ReminderError;
 use crate::session::engine::Refusal;
 use crate::session::runner::RunnerError;
 use crate::store::StoreError;
@@ -118,6 +119,27 @@ pub fn answer(error: &Error) -> Answer {
             }
             RunnerError::Refused(r) => Answer::Refusal(refusal_text(*r).into()),
             RunnerError::Store(s) => store_answer(s),
+        };
+    }
+    if let Some(e) = error.downcast_ref::<ReminderError>() {
+        return match e {
+            ReminderError::UntilInPast(d) => {
+                Answer::Refusal(format!("The last date, {d}, is already past. Give today or a later date."))
+            }
+            ReminderError::NeverFires => Answer::Refusal(
+                "That reminder would never fire: none of its days falls on or before its last date.".into(),
+            ),
+            ReminderError::DateInPast(d) => {
+                Answer::Refusal(format!("{d} is already past. Give today or a later date."))
+            }
+            ReminderError::Every(n) => Answer::Refusal(format!(
+                "Every {n} weeks won't work: choose 1 to {} weeks.",
+                crate::schedule::MAX_EVERY_WEEKS
+            )),
+            ReminderError::TooManySkips(max) => Answer::Refusal(format!(
+                "A reminder can skip at most {max} dates. Pause it instead, or remove dates that are past."
+            )),
+            ReminderError::Store(s) => store_answer(s),
         };
     }
     if let Some(r) = error.downcast_ref::<Refusal>() {

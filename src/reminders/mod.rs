@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sqlx::SqlitePool;
 use tokio::sync::Notify;
@@ -19,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::content::{Content, Routine};
 use crate::metrics::Metrics;
-use crate::schedule::{self, Days, Due, TimeOfDay};
+use crate::schedule::{self, Days, Due, Rule, TimeOfDay};
 use crate::session::clock::{self, Clock};
 use crate::store::outbox::NewMessage;
 use crate::store::{self, NewReminder, Reminder, StoreError};
@@ -58,6 +59,33 @@ pub struct ReminderSpec {
     pub timezone: Tz,
     /// The coach who adds it.
     pub created_by: u64,
+    /// Every this many weeks (1: every week).
+    pub every_weeks: u8,
+    /// The last date it fires on.
+    pub until: Option<NaiveDate>,
+}
+
+/// Why the service would not do what was asked (the adapter words it).
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    /// `until` is before today.
+    #[error("last date {0} is in the past")]
+    UntilInPast(NaiveDate),
+    /// The rule would never fire (say `until` before its first day).
+    #[error("the rule never fires")]
+    NeverFires,
+    /// A date to skip or pause to is in the past.
+    #[error("date {0} is in the past")]
+    DateInPast(NaiveDate),
+    /// Every more than [`schedule::MAX_EVERY_WEEKS`] weeks, or 0.
+    #[error("every {0} weeks is out of range")]
+    Every(u8),
+    /// More skipped dates than [`schedule::MAX_SKIPS`].
+    #[error("more than {0} skipped dates")]
+    TooManySkips(usize),
+    /// From the store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What one pass over the due reminders did.
@@ -93,11 +121,26 @@ impl Reminders {
         Arc::new(Self { pool, content, sink, clock, metrics, wake: Notify::new() })
     }
 
+    fn today(&self, tz: Tz) -> NaiveDate {
+        let now = self.clock.now_ms();
+        schedule::today(now, tz).unwrap_or_default()
+    }
+
     /// Adds a reminder; returns its id and first occurrence (Unix ms).
     /// [`StoreError::TooManyReminders`] when the server has the most it may.
-    pub async fn add(&self, spec: &ReminderSpec) -> Result<(i64, i64), StoreError> {
+    pub async fn add(&self, spec: &ReminderSpec) -> Result<(i64, i64), ReminderError> {
         let now = self.clock.now_ms();
-        let next = schedule::next_occurrence(now, spec.time, spec.days, spec.timezone);
+        if !(1..=schedule::MAX_EVERY_WEEKS).contains(&spec.every_weeks) {
+            return Err(ReminderError::Every(spec.every_weeks));
+        }
+        let today = self.today(spec.timezone);
+        if let Some(until) = spec.until.filter(|u| *u < today) {
+            return Err(ReminderError::UntilInPast(until));
+        }
+        let mut rule = Rule::weekly(spec.time, spec.days, spec.timezone, today);
+        rule.every_weeks = spec.every_weeks;
+        rule.until = spec.until;
+        let next = rule.next_after(now).ok_or(ReminderError::NeverFires)?;
         let new = NewReminder {
             guild_id: store::db_id(spec.guild_id),
             channel_id: store::db_id(spec.channel_id),
@@ -108,6 +151,9 @@ impl Reminders {
             timezone: spec.timezone,
             next_fire_ms: next,
             created_by: Some(store::db_id(spec.created_by)),
+            every_weeks: spec.every_weeks,
+            anchor: today,
+            until: spec.until,
         };
         let id = store::reminders::add_reminder(&self.pool, &new, now).await?;
         self.wake.notify_one();
@@ -120,6 +166,51 @@ impl Reminders {
         store::reminders::remove_reminder(&self.pool, store::db_id(guild), id).await?;
         self.wake.notify_one();
         Ok(())
+    }
+
+    /// Reminder `id` of server `guild` and its next `n` occurrences.
+    pub async fn preview(&self, guild: u64, id: i64, n: usize) -> Result<(Reminder, Vec<i64>), ReminderError> {
+        let r =
+            store::reminders::get_reminder(&self.pool, store::db_id(guild), id).await.inspect_err(|e| self.count(e))?;
+        let upcoming = r.rule().upcoming(self.clock.now_ms(), n);
+        Ok((r, upcoming))
+    }
+
+    /// Adds `dates` to the dates reminder `id` does not fire on; returns its
+    /// next occurrence (`None`: it has ended).
+    pub async fn skip(&self, guild: u64, id: i64, dates: &[NaiveDate]) -> Result<Option<i64>, ReminderError> {
+        let r = store::reminders::get_reminder(&self.pool, store::db_id(guild), id).await?;
+        let today = self.today(r.timezone);
+        if let Some(past) = dates.iter().find(|d| **d < today) {
+            return Err(ReminderError::DateInPast(*past));
+        }
+        let mut rule = r.rule();
+        rule.skips.retain(|d| *d >= today);
+        rule.skips.extend(dates.iter().copied());
+        if rule.skips.len() > schedule::MAX_SKIPS {
+            return Err(ReminderError::TooManySkips(schedule::MAX_SKIPS));
+        }
+        self.store_season(&r, &rule).await
+    }
+
+    /// Pauses reminder `id` through `until` (`None`: resumes it now);
+    /// returns its next occurrence.
+    pub async fn pause(&self, guild: u64, id: i64, until: Option<NaiveDate>) -> Result<Option<i64>, ReminderError> {
+        let r = store::reminders::get_reminder(&self.pool, store::db_id(guild), id).await?;
+        if let Some(past) = until.filter(|u| *u < self.today(r.timezone)) {
+            return Err(ReminderError::DateInPast(past));
+        }
+        let mut rule = r.rule();
+        rule.paused_until = until;
+        self.store_season(&r, &rule).await
+    }
+
+    async fn store_season(&self, r: &Reminder, rule: &Rule) -> Result<Option<i64>, ReminderError> {
+        let next = rule.next_after(self.clock.now_ms());
+        let next_ms = next.unwrap_or(store::reminders::PARKED_MS);
+        store::reminders::set_season(&self.pool, r.guild_id, r.id, &rule.skips, rule.paused_until, next_ms).await?;
+        self.wake.notify_one();
+        Ok(next)
     }
 
     /// A server's reminders, by id.
@@ -139,7 +230,8 @@ impl Reminders {
     /// post are stored in one transaction, then the posts are sent.
     pub async fn fire_due(&self, now_ms: i64) -> Fired {
         let mut fired = Fired::default();
-        let advance = |r: &Reminder| schedule::next_occurrence(now_ms, r.time_of_day, r.days, r.timezone);
+        // Past its last date a reminder is parked: it stays listed as ended.
+        let advance = |r: &Reminder| r.rule().next_after(now_ms).unwrap_or(store::reminders::PARKED_MS);
         let stage = |r: &Reminder| match schedule::due(r.next_fire_ms, now_ms) {
             Due::Fire { late_by_ms, late } => self.content.routine(&r.routine_id).map(|routine| {
                 let mut post = self.sink.stage(r, routine, late.then_some(late_by_ms));

@@ -57,6 +57,8 @@ fn spec(time: &str) -> ReminderSpec {
         days: Days::DAILY,
         timezone: chrono_tz::Europe::Berlin,
         created_by: 9,
+        every_weeks: 1,
+        until: None,
     }
 }
 
@@ -127,4 +129,66 @@ async fn a_row_that_does_not_decode_is_counted_and_parked_never_fired_with_a_def
     assert!(matches!(service.list(1).await, Err(StoreError::Corrupt { table: "reminders", id, .. }) if id == bad));
     service.remove(1, bad).await.unwrap();
     assert_eq!(service.list(1).await.unwrap().len(), 1);
+}
+
+fn day(s: &str) -> NaiveDate {
+    schedule::parse_date(s).unwrap()
+}
+
+#[tokio::test]
+async fn a_season_every_other_week_until_a_date_with_skips_and_a_pause() {
+    // T0 is Monday 2 March 2026, 07:00 in Berlin.
+    let (service, recorder, _, _) = service(T0).await;
+    let mut spring = spec("07:30");
+    spring.days = "mon,thu".parse().unwrap();
+    spring.every_weeks = 2;
+    spring.until = Some(day("2026-04-09"));
+    let (id, first) = service.add(&spring).await.unwrap();
+    assert_eq!(first, T0 + 30 * MINUTE);
+    let local = |ms: i64| schedule::local_time(ms, chrono_tz::Europe::Berlin).unwrap().format("%m-%d").to_string();
+    let (_, next) = service.preview(1, id, 10).await.unwrap();
+    assert_eq!(
+        next.iter().map(|ms| local(*ms)).collect::<Vec<_>>(),
+        ["03-02", "03-05", "03-16", "03-19", "03-30", "04-02"]
+    );
+
+    // Skip a match day, pause over Easter: what is left.
+    service.skip(1, id, &[day("2026-03-05")]).await.unwrap();
+    let after_pause = service.pause(1, id, Some(day("2026-03-29"))).await.unwrap();
+    assert_eq!(after_pause.map(local).as_deref(), Some("03-30"));
+    let (r, next) = service.preview(1, id, 10).await.unwrap();
+    assert_eq!(next.iter().map(|ms| local(*ms)).collect::<Vec<_>>(), ["03-30", "04-02"]);
+    assert_eq!((r.skips.len(), r.paused_until), (1, Some(day("2026-03-29"))));
+    // Resumed, it fires on 2 March again (still today, not yet 07:30).
+    assert_eq!(service.pause(1, id, None).await.unwrap().map(local).as_deref(), Some("03-02"));
+
+    // Past its last date it fires no more: parked, listed as ended.
+    service.pause(1, id, Some(day("2026-04-09"))).await.unwrap();
+    let r = service.list(1).await.unwrap().remove(0);
+    assert!(r.ended(), "{r:?}");
+    assert_eq!(service.fire_due(T0 + 60 * 24 * 60 * MINUTE).await, Fired::default());
+    assert!(recorder.0.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn season_options_refuse_what_cannot_be_and_change_nothing() {
+    let (service, _, _, _) = service(T0).await;
+    let mut past = spec("07:30");
+    past.until = Some(day("2026-03-01"));
+    assert!(matches!(service.add(&past).await, Err(ReminderError::UntilInPast(_))));
+    let mut never = spec("07:30");
+    never.days = "sat".parse().unwrap();
+    never.until = Some(day("2026-03-06"));
+    assert!(matches!(service.add(&never).await, Err(ReminderError::NeverFires)));
+    let mut every = spec("07:30");
+    every.every_weeks = 13;
+    assert!(matches!(service.add(&every).await, Err(ReminderError::Every(13))));
+    assert!(service.list(1).await.unwrap().is_empty(), "nothing was added");
+
+    let (id, next) = service.add(&spec("07:30")).await.unwrap();
+    assert!(matches!(service.skip(1, id, &[day("2026-02-27")]).await, Err(ReminderError::DateInPast(_))));
+    assert!(matches!(service.pause(1, id, Some(day("2026-01-01"))).await, Err(ReminderError::DateInPast(_))));
+    assert!(matches!(service.skip(2, id, &[day("2026-03-09")]).await, Err(ReminderError::Store(StoreError::NotFound))));
+    let r = service.list(1).await.unwrap().remove(0);
+    assert_eq!((r.next_fire_ms, r.skips.len(), r.paused_until), (next, 0, None), "unchanged");
 }

@@ -16,11 +16,14 @@
 //!   occurrence only.
 //! - [`due`] is the catch-up policy after downtime: less than
 //!   [`CATCH_UP_LIMIT_MS`] late fires once, later is skipped.
+//! - [`Rule`] fits a weekly time to a season: every N weeks, a last date,
+//!   skipped dates and a pause ([`parse_date`] reads `YYYY-MM-DD`).
 
 #![warn(missing_docs)]
 
 mod days;
 mod next;
+mod rule;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -28,6 +31,7 @@ mod zone;
 
 pub use days::Days;
 pub use next::{due, local_time, next_occurrence, Due, CATCH_UP_LIMIT_MS, LATE_AFTER_MS};
+pub use rule::{parse_date, parse_dates, today, Rule, MAX_EVERY_WEEKS, MAX_SKIPS};
 pub use time::TimeOfDay;
 pub use zone::{parse_timezone, timezone_suggestions};
 

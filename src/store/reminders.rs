@@ -8,9 +8,13 @@
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
 use super::outbox::{self, NewMessage};
 use super::{Result, StoreError};
-use crate::schedule::{Days, TimeOfDay};
+use crate::schedule::{self, Days, Rule, TimeOfDay};
 
 /// At most this many reminders per server.
 pub const MAX_REMINDERS_PER_GUILD: i64 = 25;
@@ -46,6 +50,37 @@ pub struct Reminder {
     pub created_by: Option<i64>,
     /// When it was created (Unix ms).
     pub created_at_ms: i64,
+    /// Every this many weeks.
+    pub every_weeks: u8,
+    /// A date in the first week it fires in.
+    pub anchor: NaiveDate,
+    /// The last date it fires on.
+    pub until: Option<NaiveDate>,
+    /// It does not fire up to and including this date.
+    pub paused_until: Option<NaiveDate>,
+    /// Dates it does not fire on.
+    pub skips: BTreeSet<NaiveDate>,
+}
+
+impl Reminder {
+    /// When it fires.
+    pub fn rule(&self) -> Rule {
+        Rule {
+            time: self.time_of_day,
+            days: self.days,
+            tz: self.timezone,
+            every_weeks: self.every_weeks,
+            anchor: self.anchor,
+            until: self.until,
+            skips: self.skips.clone(),
+            paused_until: self.paused_until,
+        }
+    }
+
+    /// Whether its last date has passed (it will not fire again).
+    pub fn ended(&self) -> bool {
+        self.next_fire_ms == PARKED_MS
+    }
 }
 
 /// What [`add_reminder`] needs.
@@ -69,6 +104,12 @@ pub struct NewReminder {
     pub next_fire_ms: i64,
     /// Who creates it.
     pub created_by: Option<i64>,
+    /// Every this many weeks (1..=12).
+    pub every_weeks: u8,
+    /// A date in the first week it fires in.
+    pub anchor: NaiveDate,
+    /// The last date it fires on.
+    pub until: Option<NaiveDate>,
 }
 
 #[derive(FromRow)]
@@ -85,6 +126,11 @@ struct Row {
     last_fired_ms: Option<i64>,
     created_by: Option<i64>,
     created_at_ms: i64,
+    every_weeks: i64,
+    anchor_date: Option<String>,
+    until_date: Option<String>,
+    paused_until: Option<String>,
+    skip_dates: String,
 }
 
 impl TryFrom<Row> for Reminder {
@@ -99,6 +145,23 @@ impl TryFrom<Row> for Reminder {
         let days =
             u8::try_from(r.days).ok().and_then(Days::from_bits).ok_or_else(|| corrupt(format!("days {}", r.days)))?;
         let timezone = r.timezone.parse::<Tz>().map_err(|_| corrupt(format!("timezone {:?}", r.timezone)))?;
+        let date = |what: &str, s: &str| schedule::parse_date(s).map_err(|_| corrupt(format!("{what} {s:?}")));
+        let every_weeks = u8::try_from(r.every_weeks)
+            .ok()
+            .filter(|w| (1..=schedule::MAX_EVERY_WEEKS).contains(w))
+            .ok_or_else(|| corrupt(format!("every_weeks {}", r.every_weeks)))?;
+        let anchor = match &r.anchor_date {
+            Some(s) => date("anchor_date", s)?,
+            None => schedule::today(r.created_at_ms, timezone).ok_or_else(|| corrupt("created_at_ms".into()))?,
+        };
+        let until = r.until_date.as_deref().map(|s| date("until_date", s)).transpose()?;
+        let paused_until = r.paused_until.as_deref().map(|s| date("paused_until", s)).transpose()?;
+        let skips = r
+            .skip_dates
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| date("skip_dates", s))
+            .collect::<Result<BTreeSet<_>>>()?;
         Ok(Reminder {
             id: r.id,
             guild_id: r.guild_id,
@@ -112,12 +175,18 @@ impl TryFrom<Row> for Reminder {
             last_fired_ms: r.last_fired_ms,
             created_by: r.created_by,
             created_at_ms: r.created_at_ms,
+            every_weeks,
+            anchor,
+            until,
+            paused_until,
+            skips,
         })
     }
 }
 
 const COLUMNS: &str = "id, guild_id, channel_id, routine_id, role_id, time_of_day, days, timezone, \
-                       next_fire_ms, last_fired_ms, created_by, created_at_ms";
+                       next_fire_ms, last_fired_ms, created_by, created_at_ms, every_weeks, anchor_date, \
+                       until_date, paused_until, skip_dates";
 
 /// Adds a reminder and returns its id. Refuses a reminder beyond
 /// [`MAX_REMINDERS_PER_GUILD`] in one server ([`StoreError::TooManyReminders`],
@@ -126,8 +195,9 @@ const COLUMNS: &str = "id, guild_id, channel_id, routine_id, role_id, time_of_da
 pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> Result<i64> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO reminders (guild_id, channel_id, routine_id, role_id, time_of_day, days,
-                                timezone, next_fire_ms, created_by, created_at_ms)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                                timezone, next_fire_ms, created_by, created_at_ms, every_weeks,
+                                anchor_date, until_date)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14
          WHERE (SELECT COUNT(*) FROM reminders WHERE guild_id = ?1) < ?11
          RETURNING id",
     )
@@ -142,6 +212,9 @@ pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> 
     .bind(new.created_by)
     .bind(now_ms)
     .bind(MAX_REMINDERS_PER_GUILD)
+    .bind(i64::from(new.every_weeks))
+    .bind(new.anchor.to_string())
+    .bind(new.until.map(|d| d.to_string()))
     .fetch_optional(pool)
     .await?;
     id.ok_or(StoreError::TooManyReminders { limit: MAX_REMINDERS_PER_GUILD })
@@ -257,6 +330,42 @@ pub async fn set_next_fire(pool: &SqlitePool, id: i64, next_fire_ms: i64) -> Res
         .bind(id)
         .execute(pool)
         .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// One reminder of server `guild_id`; [`StoreError::NotFound`] when that
+/// server has none with this id.
+pub async fn get_reminder(pool: &SqlitePool, guild_id: i64, id: i64) -> Result<Reminder> {
+    let sql = format!("SELECT {COLUMNS} FROM reminders WHERE id = ? AND guild_id = ?");
+    let row: Option<Row> = sqlx::query_as(&sql).bind(id).bind(guild_id).fetch_optional(pool).await?;
+    row.ok_or(StoreError::NotFound).and_then(Reminder::try_from)
+}
+
+/// Stores reminder `id`'s skipped dates, pause and next occurrence
+/// ([`PARKED_MS`] when it has ended); [`StoreError::NotFound`] when server
+/// `guild_id` has no such reminder.
+pub async fn set_season(
+    pool: &SqlitePool,
+    guild_id: i64,
+    id: i64,
+    skips: &BTreeSet<NaiveDate>,
+    paused_until: Option<NaiveDate>,
+    next_fire_ms: i64,
+) -> Result<()> {
+    let skips: Vec<String> = skips.iter().map(ToString::to_string).collect();
+    let done = sqlx::query(
+        "UPDATE reminders SET skip_dates = ?, paused_until = ?, next_fire_ms = ? WHERE id = ? AND guild_id = ?",
+    )
+    .bind(skips.join(","))
+    .bind(paused_until.map(|d| d.to_string()))
+    .bind(next_fire_ms)
+    .bind(id)
+    .bind(guild_id)
+    .execute(pool)
+    .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -33,7 +33,7 @@ fn bot_can_post(ctx: Context<'_>, channel: serenity::ChannelId) -> bool {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("remind_add", "remind_list", "remind_remove"),
+    subcommands("remind_add", "remind_list", "remind_preview", "remind_skip", "remind_pause", "remind_remove"),
     subcommand_required
 )]
 pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
@@ -61,12 +61,20 @@ pub async fn remind_add(
     #[channel_types("Text")]
     channel: Option<serenity::GuildChannel>,
     #[description = "Role to mention"] athletes: Option<serenity::Role>,
+    #[description = "Last date it fires on, YYYY-MM-DD (default: no end)"]
+    #[max_length = 10]
+    until: Option<String>,
+    #[description = "Every this many weeks (default 1: every week; 2: every other week)"]
+    #[min = 1]
+    #[max = 12]
+    every: Option<u8>,
 ) -> Result<(), Error> {
     let who = require_coach(ctx).await?;
     let guild_id = guild(ctx)?;
     let r = routine_named(ctx, &routine)?;
     let time: TimeOfDay = time.parse().map_err(refuse)?;
     let days: Days = days.parse().map_err(refuse)?;
+    let until = until.as_deref().map(schedule::parse_date).transpose().map_err(refuse)?;
     let pool = &ctx.data().pool;
     let tz = match timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => schedule::parse_timezone(t).map_err(refuse)?,
@@ -87,14 +95,17 @@ pub async fn remind_add(
         days,
         timezone: tz,
         created_by: who.user,
+        every_weeks: every.unwrap_or(1),
+        until,
     };
     let (id, next) = ctx.data().reminders.add(&spec).await?;
     let role = athletes.as_ref().map_or(String::new(), |r| format!(", mentioning <@&{}>", r.id));
     reply::private(
         ctx,
         format!(
-            "Reminder #{id}: **{}** at {time} {days} ({tz}) in <#{channel_id}>{role}. Next: <t:{}:F>.",
+            "Reminder #{id}: **{}** at {time} {days}{} ({tz}) in <#{channel_id}>{role}. Next: <t:{}:F>.",
             r.name,
+            season_text(every.unwrap_or(1), until, None, 0),
             next / 1000
         ),
     )
@@ -116,19 +127,120 @@ pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
             let routine = ctx.data().content.routine(&r.routine_id).map_or(r.routine_id.as_str(), |x| x.name.as_str());
             let days = r.days;
             let role = r.role_id.map_or(String::new(), |role| format!(" <@&{role}>"));
+            let next = if r.ended() {
+                "Ended (its last date has passed)".to_owned()
+            } else {
+                format!("Next <t:{}:F>", r.next_fire_ms / 1000)
+            };
             format!(
-                "**#{}** {routine}: {} {days} ({}) in <#{}>{role}. Next <t:{}:F>",
+                "**#{}** {routine}: {} {days}{} ({}) in <#{}>{role}. {next}",
                 r.id,
                 r.time_of_day,
+                season_text(r.every_weeks, r.until, r.paused_until, r.skips.len()),
                 r.timezone,
                 r.channel_id,
-                r.next_fire_ms / 1000
             )
         })
         .collect();
     let post =
         crate::content::render::Post { title: "Reminders".into(), description: lines.join("\n"), ..Default::default() };
     reply::pages(ctx, &post.paginate(), crate::discord::render::TEAL, true, None, Vec::new()).await
+}
+
+/// ", every 2 weeks, until 2027-03-31, paused until …, 2 dates skipped".
+fn season_text(every: u8, until: Option<chrono::NaiveDate>, paused: Option<chrono::NaiveDate>, skips: usize) -> String {
+    let mut out = String::new();
+    if every > 1 {
+        out.push_str(&format!(", every {every} weeks"));
+    }
+    if let Some(u) = until {
+        out.push_str(&format!(", until {u}"));
+    }
+    if let Some(p) = paused {
+        out.push_str(&format!(", paused until {p}"));
+    }
+    if skips > 0 {
+        out.push_str(&format!(", {skips} date{} skipped", crate::content::render::plural(skips)));
+    }
+    out
+}
+
+/// The next 5 times a reminder fires, in its timezone.
+#[poise::command(slash_command, rename = "preview", guild_only)]
+pub async fn remind_preview(
+    ctx: Context<'_>,
+    #[description = "Reminder number, as /remind list shows it"]
+    #[min = 1]
+    id: i64,
+) -> Result<(), Error> {
+    require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    let (r, upcoming) = ctx.data().reminders.preview(guild_id, id, 5).await.map_err(not_found(id))?;
+    if upcoming.is_empty() {
+        return reply::private(ctx, format!("Reminder #{id} will not fire again: its last date has passed.")).await;
+    }
+    let lines: Vec<String> = upcoming.iter().map(|ms| format!("• <t:{}:F>", ms / 1000)).collect();
+    reply::private(ctx, format!("Reminder #{id} fires next ({}):\n{}", r.timezone, lines.join("\n"))).await
+}
+
+/// Skip dates (match days, holidays): it does not fire on them.
+#[poise::command(slash_command, rename = "skip", guild_only)]
+pub async fn remind_skip(
+    ctx: Context<'_>,
+    #[description = "Reminder number, as /remind list shows it"]
+    #[min = 1]
+    id: i64,
+    #[description = "Dates to skip, YYYY-MM-DD, separated by commas"]
+    #[max_length = 300]
+    dates: String,
+) -> Result<(), Error> {
+    require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    let dates = schedule::parse_dates(&dates).map_err(refuse)?;
+    let next = ctx.data().reminders.skip(guild_id, id, &dates).await.map_err(not_found(id))?;
+    let n = dates.len();
+    reply::private(
+        ctx,
+        format!("Reminder #{id} skips {n} date{}. {}", crate::content::render::plural(n), next_text(next)),
+    )
+    .await
+}
+
+/// Pause a reminder through a date, or resume it (leave out `until`).
+#[poise::command(slash_command, rename = "pause", guild_only)]
+pub async fn remind_pause(
+    ctx: Context<'_>,
+    #[description = "Reminder number, as /remind list shows it"]
+    #[min = 1]
+    id: i64,
+    #[description = "Last date of the pause, YYYY-MM-DD (leave out to resume now)"]
+    #[max_length = 10]
+    until: Option<String>,
+) -> Result<(), Error> {
+    require_coach(ctx).await?;
+    let guild_id = guild(ctx)?;
+    let until = until.as_deref().map(schedule::parse_date).transpose().map_err(refuse)?;
+    let next = ctx.data().reminders.pause(guild_id, id, until).await.map_err(not_found(id))?;
+    let what = until
+        .map_or_else(|| format!("Reminder #{id} is on again."), |u| format!("Reminder #{id} is paused through {u}."));
+    reply::private(ctx, format!("{what} {}", next_text(next))).await
+}
+
+fn next_text(next: Option<i64>) -> String {
+    next.map_or_else(
+        || "It will not fire again: its last date has passed.".to_owned(),
+        |ms| format!("Next: <t:{}:F>.", ms / 1000),
+    )
+}
+
+/// A reminder this server does not have, said with its number.
+fn not_found(id: i64) -> impl Fn(crate::reminders::ReminderError) -> Error {
+    move |e| match e {
+        crate::reminders::ReminderError::Store(StoreError::NotFound) => {
+            refuse(format!("There is no reminder #{id} in this server. See /remind list."))
+        }
+        other => Error::new(other),
+    }
 }
 
 /// Remove a reminder by the number /remind list shows.

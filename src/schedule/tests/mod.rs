@@ -3,6 +3,7 @@
 mod next;
 mod parse;
 mod props;
+mod rule;
 mod zone;
 
 use chrono::{NaiveDate, TimeZone};
