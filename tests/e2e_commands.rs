@@ -158,3 +158,27 @@ async fn press(sim: &Simulator, custom_id: &str, who: Invoker) -> (String, bool)
     let r = sim.wait_response(&h, ANSWER).await;
     (r.to_string(), is_ephemeral(&r))
 }
+
+/// `/me export` sends the athlete a JSON file of what is stored about them,
+/// privately.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_export_sends_a_private_json_file() {
+    let (sim, _files, _bot) = started().await;
+    let h = sim.send_interaction(slash("me").subcommand("export").by(Invoker::athlete()).build()).await;
+    let r = sim.wait_response(&h, ANSWER).await;
+    assert!(is_ephemeral(&r), "{r}");
+    assert!(text_of(&r).contains("Everything Holdfast stores about you"), "{r}");
+    let attachments = r["data"]["attachments"].as_array().cloned().unwrap_or_default();
+    assert!(attachments.iter().any(|a| a["filename"] == "holdfast-export.json"), "{r}");
+    // The request is recorded just after its answer is: look again briefly.
+    let mut multipart = false;
+    for _ in 0..100 {
+        multipart = sim.requests_to("POST", "/interactions/*/*/callback").iter().any(|u| u.multipart);
+        if multipart {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(multipart, "the file is uploaded as multipart");
+    sim.assert_no_violations();
+}

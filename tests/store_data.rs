@@ -95,9 +95,11 @@ async fn rows_mentioning(pool: &SqlitePool, id: i64) -> BTreeMap<String, i64> {
 const ME: i64 = 284_736_190_558_212_097;
 const OTHER: i64 = 391_004_455_120_873_472;
 
-#[tokio::test]
-async fn forget_leaves_no_row_behind() {
-    let (_dir, pool) = db().await;
+/// ME and OTHER in every table that holds people: settings, sessions ME
+/// hosted and joined, credits, reminders, a posted summary naming both.
+/// Returns the sessions (ended, theirs, live).
+async fn populate(pool: &SqlitePool) -> (i64, i64, i64) {
+    let pool = pool.clone();
     users::set_user_timezone(&pool, ME, Some(Tz::Europe__Oslo)).await.unwrap();
     users::set_user_timezone(&pool, OTHER, Some(Tz::Europe__Oslo)).await.unwrap();
     guilds::set_coach_role(&pool, 10, Some(77)).await.unwrap();
@@ -133,6 +135,13 @@ async fn forget_leaves_no_row_behind() {
     )
     .await
     .unwrap();
+    (ended, theirs, live)
+}
+
+#[tokio::test]
+async fn forget_leaves_no_row_behind() {
+    let (_dir, pool) = db().await;
+    let (_ended, theirs, live) = populate(&pool).await;
 
     // The check sees ME in every table that holds them.
     let before = rows_mentioning(&pool, ME).await;
@@ -305,4 +314,41 @@ async fn backup_database_from_url_needs_an_existing_database() {
     let missing = dir.path().join("missing.db");
     assert!(store::backup_database(&url(&dir, "missing.db"), &dir.path().join("x.db")).await.is_err());
     assert!(!missing.exists());
+}
+
+#[tokio::test]
+async fn export_holds_everything_stored_about_the_user_and_nothing_about_others() {
+    let (_dir, pool) = db().await;
+    populate(&pool).await;
+    let export = users::export_user(&pool, ME).await.unwrap();
+    assert_eq!(export["user_id"], ME.to_string());
+    assert_eq!(export["settings"]["timezone"], "Europe/Oslo");
+    let len = |k: &str| export[k].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        (
+            len("sessions_joined"),
+            len("hold_credits"),
+            len("sessions_hosted"),
+            len("reminders_created"),
+            len("posted_messages")
+        ),
+        (3, 3, 2, 1, 1),
+        "{export:#}"
+    );
+    // Every table that holds ME is in the export; OTHER's own rows are not.
+    for table in rows_mentioning(&pool, ME).await.keys() {
+        let section = match table.as_str() {
+            "users" => "settings",
+            "participants" => "sessions_joined",
+            "hold_credits" => "hold_credits",
+            "sessions" => "sessions_hosted",
+            "reminders" => "reminders_created",
+            "outbox" => "posted_messages",
+            other => panic!("a table the export does not know: {other}"),
+        };
+        assert!(!export[section].is_null(), "{section}");
+    }
+    let text = export.to_string();
+    assert!(!text.contains(&format!("\"user_id\":\"{OTHER}\"")));
+    assert_eq!(users::export_user(&pool, 12345).await.unwrap()["hold_credits"].as_array().map(Vec::len), Some(0));
 }

@@ -118,3 +118,77 @@ pub async fn forget_user(pool: &SqlitePool, user_id: i64) -> Result<ForgetReport
     tx.commit().await?;
     Ok(ForgetReport { credits, participations, hosted_sessions, reminders, settings, live_sessions })
 }
+
+/// Everything stored about `user_id`, as JSON (`/me export`): settings,
+/// sessions joined and hosted, hold credits, reminders created, and posted
+/// messages that name them. Discord ids are strings (they do not fit a
+/// JavaScript number).
+pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::Value> {
+    async fn rows(pool: &SqlitePool, sql: &str, user_id: i64) -> Result<serde_json::Value> {
+        let text: String = sqlx::query_scalar(sql).bind(user_id).fetch_one(pool).await?;
+        Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+    let settings = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object('timezone', timezone, 'updated_at_ms', updated_at_ms)), '[]')
+         FROM users WHERE user_id = ?",
+        user_id,
+    )
+    .await?;
+    let joined = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'session_id', p.session_id, 'server_id', CAST(s.guild_id AS TEXT), 'channel_id', CAST(s.channel_id AS TEXT),
+             'routine_id', s.routine_id, 'state', s.state, 'joined_at_ms', p.joined_at_ms, 'left_at_ms', p.left_at_ms,
+             'ended_at_ms', s.ended_at_ms)), '[]')
+         FROM participants p JOIN sessions s ON s.id = p.session_id WHERE p.user_id = ?",
+        user_id,
+    )
+    .await?;
+    let credits = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'session_id', session_id, 'server_id', CAST(guild_id AS TEXT), 'exercise_id', exercise_id, 'side', side,
+             'seconds', seconds, 'at_ms', at_ms)), '[]')
+         FROM hold_credits WHERE user_id = ?",
+        user_id,
+    )
+    .await?;
+    let hosted = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'session_id', id, 'server_id', CAST(guild_id AS TEXT), 'routine_id', routine_id, 'state', state,
+             'created_at_ms', created_at_ms)), '[]')
+         FROM sessions WHERE host_id = ?",
+        user_id,
+    )
+    .await?;
+    let reminders = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'reminder_id', id, 'server_id', CAST(guild_id AS TEXT), 'channel_id', CAST(channel_id AS TEXT),
+             'routine_id', routine_id, 'time_of_day', time_of_day, 'timezone', timezone,
+             'created_at_ms', created_at_ms)), '[]')
+         FROM reminders WHERE created_by = ?",
+        user_id,
+    )
+    .await?;
+    let posted: String = sqlx::query_scalar(
+        "SELECT COALESCE(json_group_array(json_object(
+             'channel_id', CAST(channel_id AS TEXT), 'created_at_ms', created_at_ms, 'outcome', outcome, 'body', json(body))), '[]')
+         FROM outbox WHERE instr(body, ?) > 0",
+    )
+    .bind(user_id.to_string())
+    .fetch_one(pool)
+    .await?;
+    Ok(serde_json::json!({
+        "user_id": super::discord_id(user_id).to_string(),
+        "exported_at_ms": now_ms(),
+        "settings": settings.as_array().and_then(|a| a.first()).cloned(),
+        "sessions_joined": joined,
+        "hold_credits": credits,
+        "sessions_hosted": hosted,
+        "reminders_created": reminders,
+        "posted_messages": serde_json::from_str::<serde_json::Value>(&posted).unwrap_or_default(),
+    }))
+}

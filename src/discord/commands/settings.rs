@@ -54,7 +54,7 @@ pub async fn settings_timezone(
 }
 
 /// Your own settings and data.
-#[poise::command(slash_command, subcommands("me_timezone", "me_forget"), subcommand_required)]
+#[poise::command(slash_command, subcommands("me_timezone", "me_export", "me_forget"), subcommand_required)]
 pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
@@ -70,6 +70,29 @@ pub async fn me_timezone(
     let tz = parse_tz(&timezone)?;
     store::users::set_user_timezone(&ctx.data().pool, db_id(invoker(ctx).user), Some(tz)).await?;
     reply::private(ctx, format!("Your timezone is now {tz}.")).await
+}
+
+/// Everything Holdfast stores about you, as a JSON file (only you see it).
+#[poise::command(slash_command, rename = "export")]
+pub async fn me_export(ctx: Context<'_>) -> Result<(), Error> {
+    let user = invoker(ctx).user;
+    let export = store::users::export_user(&ctx.data().pool, db_id(user)).await?;
+    let bytes = serde_json::to_vec_pretty(&export)?;
+    let count = |k: &str| export[k].as_array().map_or(0, Vec::len);
+    let text = format!(
+        "Everything Holdfast stores about you: {} session{}, {} hold credit{}, your settings, and the messages it \
+         posted that name you. /me forget deletes it.",
+        count("sessions_joined"),
+        crate::content::render::plural(count("sessions_joined")),
+        count("hold_credits"),
+        crate::content::render::plural(count("hold_credits")),
+    );
+    let reply = poise::CreateReply::default()
+        .content(text)
+        .attachment(serenity::CreateAttachment::bytes(bytes, "holdfast-export.json"))
+        .ephemeral(true);
+    ctx.send(reply).await?;
+    Ok(())
 }
 
 /// Custom id of the forget confirmation.
