@@ -66,11 +66,10 @@ impl Sink for DiscordSink {
             .collect()
     }
 
+    /// Not used while `stage` stages every announcement; sends them unstored.
     fn deliver(&self, delivery: Delivery) {
-        for a in &delivery.announcements {
-            let body = render::announcement(&delivery.view, a);
-            self.outbound.send(delivery.view.channel_id, body, Priority::Cue);
-        }
+        let messages = Sink::stage(self, &delivery).into_iter().map(|m| (None, m)).collect();
+        Sink::send_staged(self, messages);
     }
 
     fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {

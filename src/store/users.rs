@@ -173,13 +173,13 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         user_id,
     )
     .await?;
-    let posted: String = sqlx::query_scalar(
+    let posted = rows(
+        pool,
         "SELECT COALESCE(json_group_array(json_object(
              'channel_id', CAST(channel_id AS TEXT), 'created_at_ms', created_at_ms, 'outcome', outcome, 'body', json(body))), '[]')
-         FROM outbox WHERE instr(body, ?) > 0",
+         FROM outbox WHERE instr(body, CAST(? AS TEXT)) > 0",
+        user_id,
     )
-    .bind(user_id.to_string())
-    .fetch_one(pool)
     .await?;
     Ok(serde_json::json!({
         "user_id": super::discord_id(user_id).to_string(),
@@ -189,6 +189,6 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         "hold_credits": credits,
         "sessions_hosted": hosted,
         "reminders_created": reminders,
-        "posted_messages": serde_json::from_str::<serde_json::Value>(&posted).unwrap_or_default(),
+        "posted_messages": posted,
     }))
 }

@@ -253,11 +253,6 @@ pub async fn remind_remove(
 ) -> Result<(), Error> {
     require_coach(ctx).await?;
     let guild_id = guild(ctx)?;
-    match ctx.data().reminders.remove(guild_id, id).await {
-        Ok(()) => reply::private(ctx, format!("Reminder #{id} removed.")).await,
-        Err(StoreError::NotFound) => {
-            Err(refuse(format!("There is no reminder #{id} in this server. See /remind list.")))
-        }
-        Err(e) => Err(e.into()),
-    }
+    ctx.data().reminders.remove(guild_id, id).await.map_err(|e| not_found(id)(e.into()))?;
+    reply::private(ctx, format!("Reminder #{id} removed.")).await
 }
