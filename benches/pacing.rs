@@ -49,7 +49,14 @@ async fn run(sessions: u64) {
     let runner = Runner::new(pool.clone(), Arc::new(clock.clone()), sink, || {});
     let mut deadline = 0;
     for channel in LOAD_CHANNELS.start..LOAD_CHANNELS.start + sessions {
-        let spec = StartSpec { guild_id: GUILD_ID, channel_id: channel, host: 7, plan: plan(), start_in_secs: 5 };
+        let spec = StartSpec {
+            guild_id: GUILD_ID,
+            channel_id: channel,
+            host: 7,
+            plan: plan(),
+            start_in_secs: 5,
+            host_limits: Vec::new(),
+        };
         deadline = runner.start(spec).await.unwrap().deadline_ms.unwrap();
     }
     // Let the budget's window of the starts pass, then every lobby ends at once.

@@ -222,6 +222,7 @@ fn spec(i: usize, plan: &Plan, target_ms: i64) -> StartSpec {
         host: 920_000_000_000_000_000 + i,
         plan: plan.clone(),
         start_in_secs: (wait_secs as u64 + i % 5 + 1) as u32,
+        host_limits: Vec::new(),
     }
 }
 
@@ -509,6 +510,7 @@ async fn tick_costs(plan: &Plan, due: usize) -> Result<(), Box<dyn std::error::E
                 exercise_id: "couch-stretch".into(),
                 side: Some("left".into()),
                 seconds: 5,
+                planned_seconds: None,
                 at_ms: t0,
             })
             .collect();

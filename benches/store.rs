@@ -22,6 +22,7 @@ fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> CreditRecord {
         exercise_id: ["couch", "pigeon", "frog"][(seq % 3) as usize].to_owned(),
         side: if seq % 2 == 0 { Some("left".to_owned()) } else { None },
         seconds: 60,
+        planned_seconds: None,
         at_ms,
     }
 }

@@ -27,6 +27,7 @@ use crate::reminders::Reminders;
 use crate::session::clock::SystemClock;
 use crate::session::runner::Runner;
 use crate::store;
+use sqlx::SqlitePool;
 
 /// How long the gateway may take to close once shutdown begins.
 pub const GATEWAY_GRACE: Duration = Duration::from_secs(3);
@@ -93,6 +94,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
                     Sent::Dropped { reason, .. } => metrics.record_message_dropped(match reason {
                         DropReason::Stale => "stale",
                         DropReason::Overflow => "overflow",
+                        DropReason::EditRefused => "edit_refused",
                     }),
                     Sent::RateLimited { scope, .. } => metrics.record_rate_limited(scope),
                 }
@@ -131,6 +133,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let timers = runner.spawn(shutdown.clone());
     let reminders = Reminders::new(pool.clone(), content.clone(), sink, Arc::new(SystemClock), metrics.clone());
     let reminder_task = reminders.spawn(shutdown.clone());
+    let purge_task = spawn_departed_purge(pool.clone(), config.database.departed_grace_days, shutdown.clone());
 
     let data = Data {
         pool: pool.clone(),
@@ -156,6 +159,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     shutdown.cancel();
     let _ = timers.await;
     let _ = reminder_task.await;
+    let _ = purge_task.await;
     // A database that is locked or full must not hold the stop up.
     if tokio::time::timeout(FLUSH, runner.flush()).await.is_err() {
         tracing::warn!("stopped before the last session writes were stored (the database did not answer)");
@@ -194,4 +198,35 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = term => {}
     }
+}
+
+/// How often the data of servers the bot left is looked at for deletion.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes, at start and every hour, the data of each server the bot was
+/// removed from more than `grace_days` ago; each deletion is logged.
+fn spawn_departed_purge(pool: SqlitePool, grace_days: u32, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let before = store::now_ms() - i64::from(grace_days) * 86_400_000;
+            match store::guilds::purge_departed(&pool, before).await {
+                Ok(purged) => {
+                    for p in purged {
+                        tracing::info!(
+                            guild = p.guild_id,
+                            left_at_ms = p.left_at_ms,
+                            rows = p.rows,
+                            grace_days,
+                            "deleted the data of a server the bot was removed from"
+                        );
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "could not delete the data of departed servers; will retry"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(PURGE_EVERY) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+    })
 }

@@ -60,6 +60,14 @@ pub struct DatabaseConfig {
     /// `sqlite://holdfast.db` by default; created on first start.
     #[serde(default = "default_db_url")]
     pub url: String,
+    /// Days after the bot is removed from a server before that server's data
+    /// is deleted (a return within them keeps it).
+    #[serde(default = "default_grace_days")]
+    pub departed_grace_days: u32,
+}
+
+fn default_grace_days() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,7 +121,7 @@ fn default_content_dir() -> PathBuf {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: default_db_url() }
+        Self { url: default_db_url(), departed_grace_days: default_grace_days() }
     }
 }
 
@@ -155,6 +163,13 @@ impl Config {
         }
         if let Some(v) = var("HOLDFAST_DATABASE_URL") {
             config.database.url = v;
+        }
+        if let Some(v) = var("HOLDFAST_DEPARTED_GRACE_DAYS") {
+            match v.trim().parse::<u32>() {
+                Ok(days) if days <= 3650 => config.database.departed_grace_days = days,
+                _ => problems
+                    .push(env_problem("HOLDFAST_DEPARTED_GRACE_DAYS", "must be a whole number of days, 0 to 3650")),
+            }
         }
         if let Some(v) = var("HOLDFAST_CONTENT_DIR") {
             config.content.dir = PathBuf::from(v);

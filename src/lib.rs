@@ -27,6 +27,7 @@
 //! the pure core; content, schedule and store import nothing above them.
 
 pub mod app;
+pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -37,6 +38,7 @@ pub mod logging;
 pub mod metrics;
 pub mod problem;
 pub mod reminders;
+pub mod restrict;
 pub mod run;
 pub mod schedule;
 pub mod session;

@@ -23,3 +23,8 @@ pub const BUTTON_LABEL: usize = 80;
 pub const BUTTONS_PER_ROW: usize = 5;
 /// A message nonce.
 pub const NONCE: usize = 25;
+
+/// A modal's title.
+pub const MODAL_TITLE: usize = 45;
+/// A text input's placeholder.
+pub const INPUT_PLACEHOLDER: usize = 100;

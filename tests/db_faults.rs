@@ -50,7 +50,14 @@ async fn a_locked_database_mid_session_silences_no_cue_and_loses_nothing() {
             rest_secs: 0,
         }],
     };
-    let spec = StartSpec { guild_id: GUILD_ID, channel_id: CHANNEL_ID, host: HOST, plan, start_in_secs: 5 };
+    let spec = StartSpec {
+        guild_id: GUILD_ID,
+        channel_id: CHANNEL_ID,
+        host: HOST,
+        plan,
+        start_in_secs: 5,
+        host_limits: Vec::new(),
+    };
     let id = runner.start(spec).await.unwrap().id;
     // The lobby ends: Get ready, stored as usual.
     clock.set(runner.view(id).await.unwrap().deadline_ms.unwrap());

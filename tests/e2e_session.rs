@@ -89,6 +89,11 @@ async fn a_whole_session_with_two_members_joining_by_button() {
     assert!(r.to_string().contains("host") && r["data"]["flags"] == 64, "{r}");
 
     let ready = sim.wait_for_message(CHANNEL_ID, has("Get in position"), PHASE).await;
+    // The lobby, started on its timer, says so and carries the in-session buttons.
+    let started = sim.wait_original(&lobby, |m| m.to_string().contains("has started"), ANSWER).await;
+    let started_text = started.to_string();
+    assert!(started_text.contains("Pause") && !started_text.contains("Start now"), "{started_text}");
+    assert!(started_text.contains(&ATHLETE2_ID.to_string()), "still lists who is in: {started_text}");
     let hold = sim.wait_for_message(CHANNEL_ID, has("**Hold:"), PHASE).await;
     assert!(content(&hold).contains("<t:") && content(&hold).contains(":R>"), "a live countdown: {hold}");
     let done = sim.wait_for_message(CHANNEL_ID, has("Session complete"), PHASE).await;

@@ -136,7 +136,14 @@ async fn crash_and_restart(
     let clock = Arc::new(ManualClock::at(t0));
     let base = if crash == Crash::AfterCommit { UNREACHABLE.to_owned() } else { sim.base_url() };
     let first = process(&base, &pool, &clock, crash == Crash::AfterMark);
-    let spec = StartSpec { guild_id: GUILD_ID, channel_id: CHANNEL_ID, host: 7, plan: plan(), start_in_secs: 10 };
+    let spec = StartSpec {
+        guild_id: GUILD_ID,
+        channel_id: CHANNEL_ID,
+        host: 7,
+        plan: plan(),
+        start_in_secs: 10,
+        host_limits: Vec::new(),
+    };
     let view = first.runner.start(spec).await.unwrap();
     let lobby_end = view.deadline_ms.unwrap();
     if crash != Crash::BeforeCommit {

@@ -48,7 +48,14 @@ async fn three_hundred_sessions_changing_phase_at_once_draw_no_429() {
     let runner = Runner::new(pool.clone(), Arc::new(clock.clone()), sink, || {});
     let mut deadline = 0;
     for channel in LOAD_CHANNELS.start..LOAD_CHANNELS.start + SESSIONS {
-        let spec = StartSpec { guild_id: GUILD_ID, channel_id: channel, host: 7, plan: plan(), start_in_secs: 5 };
+        let spec = StartSpec {
+            guild_id: GUILD_ID,
+            channel_id: channel,
+            host: 7,
+            plan: plan(),
+            start_in_secs: 5,
+            host_limits: Vec::new(),
+        };
         deadline = runner.start(spec).await.unwrap().deadline_ms.unwrap();
     }
     // Every lobby ends in the same second: 300 "get ready" cues at once.

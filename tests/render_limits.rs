@@ -69,6 +69,7 @@ fn every_routine_card_lobby_and_cue_fits() {
             roster: s.roster().to_vec(),
             current: s.current_phase(),
             deadline_ms: s.deadline_ms(),
+            lobby_message: None,
         };
         for p in holdfast::discord::render::lobby(&c, &view(&s)) {
             assert_fits(&p, &format!("lobby {}", r.id));

@@ -16,11 +16,15 @@ const HOST: u64 = 111_222_333_444;
 const ATHLETE: u64 = 222_333_444_555;
 
 #[derive(Default)]
-struct Recorder(Mutex<Vec<Delivery>>);
+struct Recorder(Mutex<Vec<Delivery>>, Mutex<Vec<(i64, Option<u64>)>>);
 
 impl Sink for Recorder {
     fn deliver(&self, delivery: Delivery) {
         self.0.lock().unwrap().push(delivery);
+    }
+
+    fn started(&self, view: &holdfast::session::runner::View) {
+        self.1.lock().unwrap().push((view.id, view.lobby_message));
     }
 }
 
@@ -49,7 +53,14 @@ fn plan() -> Plan {
 }
 
 fn spec() -> StartSpec {
-    StartSpec { guild_id: GUILD, channel_id: CHANNEL, host: HOST, plan: plan(), start_in_secs: 10 }
+    StartSpec {
+        guild_id: GUILD,
+        channel_id: CHANNEL,
+        host: HOST,
+        plan: plan(),
+        start_in_secs: 10,
+        host_limits: Vec::new(),
+    }
 }
 
 async fn db() -> (tempfile::TempDir, sqlx::SqlitePool) {
@@ -104,6 +115,28 @@ async fn a_whole_session_runs_and_credits_everyone_present() {
     assert_eq!(row.state, store::SessionState::Done);
     assert!(!row.engine.unwrap_or_default().contains(&ATHLETE.to_string()), "no user ids once ended");
     assert_eq!(r.live_count().await, 0);
+}
+
+#[tokio::test]
+async fn leaving_the_lobby_is_told_once_with_the_lobby_message_also_after_a_restart() {
+    let (_dir, pool) = db().await;
+    let clock = Arc::new(ManualClock::at(T0));
+    let sink = Arc::new(Recorder::default());
+    let r = runner(&pool, &clock, &sink);
+    let id = r.start(spec()).await.unwrap().id;
+    r.set_lobby_message(id, 777).await.unwrap();
+    run_deadlines(&r, &clock, id, 3).await;
+    assert_eq!(*sink.1.lock().unwrap(), vec![(id, Some(777))], "once, on the timer");
+
+    // A lobby that was due while the bot was down: told on restore, with the stored id.
+    let second = r.start(StartSpec { channel_id: CHANNEL + 1, ..spec() }).await.unwrap().id;
+    r.set_lobby_message(second, 888).await.unwrap();
+    r.flush().await;
+    clock.advance(60_000);
+    let sink2 = Arc::new(Recorder::default());
+    let restarted = runner(&pool, &clock, &sink2);
+    restarted.restore().await.unwrap();
+    assert!(sink2.1.lock().unwrap().contains(&(second, Some(888))), "{:?}", sink2.1.lock().unwrap());
 }
 
 #[tokio::test]

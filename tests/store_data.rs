@@ -39,6 +39,7 @@ fn credit(session_id: i64, user: i64, seq: i64, at_ms: i64) -> CreditRecord {
         exercise_id: "couch".into(),
         side: Some("left".into()),
         seconds: 60,
+        planned_seconds: None,
         at_ms,
     }
 }

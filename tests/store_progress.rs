@@ -46,6 +46,7 @@ fn credit(session_id: i64, user: i64, seq: i64, exercise: &str, secs: i64, at_ms
         exercise_id: exercise.into(),
         side: None,
         seconds: secs,
+        planned_seconds: None,
         at_ms,
     }
 }

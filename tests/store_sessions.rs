@@ -234,6 +234,7 @@ async fn batch_applies_writes_and_credits_in_one_go() {
         exercise_id: "couch".into(),
         side: Some("left".into()),
         seconds: 30,
+        planned_seconds: None,
         at_ms: 500,
     };
     let writes = vec![

@@ -4,7 +4,8 @@
 //!
 //! Wire format (unchanged since the first release, so buttons on old messages
 //! keep working): `hf:s:{session}:{action}[:l]`, `hf:r:{routine}`,
-//! `hf:a:{owner}:{entry}`, `hf:f:{user}:{yes|no}`. Routine, owner and entry
+//! `hf:a:{owner}:{entry}`, `hf:f:{user}:{yes|no}`, and the check-in's
+//! button `hf:c:{session}` and modal `hf:m:{session}`. Routine, owner and entry
 //! ids are content slugs, which never contain `:`.
 
 use std::fmt;
@@ -58,6 +59,10 @@ pub enum CustomId {
     Answer { owner: String, entry: String },
     /// The `/me forget` confirmation, for one user.
     Forget { user: u64, confirm: bool },
+    /// A session summary's Check in button.
+    CheckIn { session: i64 },
+    /// The check-in modal of a session.
+    CheckInForm { session: i64 },
 }
 
 /// Discord's limit on a custom id.
@@ -87,6 +92,8 @@ impl CustomId {
             CustomId::StartRoutine { .. } => "button routine start",
             CustomId::Answer { .. } => "button answer",
             CustomId::Forget { .. } => "button forget",
+            CustomId::CheckIn { .. } => "button check in",
+            CustomId::CheckInForm { .. } => "modal check in",
         }
     }
 }
@@ -104,6 +111,8 @@ impl fmt::Display for CustomId {
             CustomId::StartRoutine { routine } => write!(f, "hf:r:{routine}"),
             CustomId::Answer { owner, entry } => write!(f, "hf:a:{owner}:{entry}"),
             CustomId::Forget { user, confirm } => write!(f, "hf:f:{user}:{}", if *confirm { "yes" } else { "no" }),
+            CustomId::CheckIn { session } => write!(f, "hf:c:{session}"),
+            CustomId::CheckInForm { session } => write!(f, "hf:m:{session}"),
         }
     }
 }
@@ -143,6 +152,8 @@ impl FromStr for CustomId {
                     _ => return Err(unknown()),
                 },
             },
+            ["hf", "c", session] => CustomId::CheckIn { session: session.parse().map_err(|_| unknown())? },
+            ["hf", "m", session] => CustomId::CheckInForm { session: session.parse().map_err(|_| unknown())? },
             _ => return Err(unknown()),
         };
         Ok(id)
@@ -164,6 +175,8 @@ mod tests {
             slug.prop_map(|routine| CustomId::StartRoutine { routine }),
             (slug, slug).prop_map(|(owner, entry)| CustomId::Answer { owner, entry }),
             (any::<u64>(), any::<bool>()).prop_map(|(user, confirm)| CustomId::Forget { user, confirm }),
+            any::<i64>().prop_map(|session| CustomId::CheckIn { session }),
+            any::<i64>().prop_map(|session| CustomId::CheckInForm { session }),
         ]
     }
 

@@ -10,8 +10,10 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::data::Error;
+use crate::checkins::CheckInError;
 use crate::metrics::{InteractionOutcome, Metrics};
 use crate::reminders::ReminderError;
+use crate::restrict::RestrictError;
 use crate::session::engine::Refusal;
 use crate::session::runner::RunnerError;
 use crate::store::StoreError;
@@ -142,6 +144,23 @@ pub fn answer(error: &Error) -> Answer {
             ReminderError::Store(s) => store_answer(s),
         };
     }
+    if let Some(e) = error.downcast_ref::<RestrictError>() {
+        return match e {
+            RestrictError::Store(s) => store_answer(s),
+            other => Answer::Refusal(restrict_text(other)),
+        };
+    }
+    if let Some(e) = error.downcast_ref::<CheckInError>() {
+        return match e {
+            CheckInError::Pain(typed) => Answer::Refusal(format!(
+                "Pain needs a whole number from 0 (none) to 10 (worst); you wrote \"{typed}\". Nothing was saved: press Check in again."
+            )),
+            CheckInError::NotInSession => {
+                Answer::Refusal("Check-ins are for the people who took part in this session.".into())
+            }
+            CheckInError::Store(s) => store_answer(s),
+        };
+    }
     if let Some(r) = error.downcast_ref::<Refusal>() {
         return Answer::Refusal(refusal_text(*r).into());
     }
@@ -152,6 +171,30 @@ pub fn answer(error: &Error) -> Answer {
         return Answer::Internal { database: true };
     }
     Answer::Internal { database: false }
+}
+
+/// What a coach reads when a restriction cannot be set (nothing was stored).
+fn restrict_text(e: &RestrictError) -> String {
+    use crate::store::restrictions::MAX_HOLD_SECS;
+    match e {
+        RestrictError::UnknownExercise(name) => {
+            format!("I don't know an exercise called \"{name}\". Pick one from the list.")
+        }
+        RestrictError::NoSides(name) => {
+            format!("{name} is not done one side at a time, so \"left only\" or \"right only\" can't apply. Use avoid or max hold.")
+        }
+        RestrictError::SecondsMissing => {
+            format!("Max hold needs `seconds`: the longest hold, 1 to {MAX_HOLD_SECS}.")
+        }
+        RestrictError::Seconds(s) => format!("{s} s won't work: give 1 to {MAX_HOLD_SECS} seconds."),
+        RestrictError::BadDate(why) => format!("{why}."),
+        RestrictError::UntilInPast(d) => format!("The last day, {d}, is already past. Give today or a later date."),
+        RestrictError::NoteTooLong(n) => {
+            format!("The note is {n} characters; keep it to {}.", crate::restrict::MAX_NOTE_CHARS)
+        }
+        RestrictError::NotAPerson => "Restrictions are for athletes, not bots.".into(),
+        RestrictError::Store(_) => String::new(),
+    }
 }
 
 /// A short id for one internal error, to find its log line when a user

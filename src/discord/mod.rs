@@ -72,6 +72,13 @@ impl Sink for DiscordSink {
         Sink::send_staged(self, messages);
     }
 
+    /// Edits the lobby to say the session started, with the in-session buttons.
+    fn started(&self, view: &crate::session::runner::View) {
+        if let Some(message) = view.lobby_message {
+            self.outbound.edit(view.channel_id, message, render::lobby_started(&self.content, view));
+        }
+    }
+
     fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {
         for (id, m) in messages {
             send_message(&self.outbound, id, &m.body, m.channel_id, m.priority, m.expires_at_ms);
@@ -235,9 +242,33 @@ async fn on_event(
             let outcome = components::handle(ctx, data, press).await;
             data.metrics.interaction(button_name(&press.data.custom_id), outcome, Some(started.elapsed()));
         }
+        serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Modal(form) } => {
+            let started = Instant::now();
+            let outcome = components::handle_modal(ctx, data, form).await;
+            data.metrics.interaction(button_name(&form.data.custom_id), outcome, Some(started.elapsed()));
+        }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
             data.metrics.gateway_ready();
+        }
+        serenity::FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
+            // Removed from the server (not an outage): its data goes after the grace period.
+            let guild = store::db_id(incomplete.id.get());
+            store::guilds::mark_departed(&data.pool, guild, store::now_ms()).await?;
+            tracing::info!(
+                guild = incomplete.id.get(),
+                grace_days = data.config.database.departed_grace_days,
+                "removed from a server; its data will be deleted after the grace period unless the bot returns"
+            );
+        }
+        serenity::FullEvent::GuildCreate { guild, .. } => {
+            let returned = store::guilds::mark_present(&data.pool, store::db_id(guild.id.get())).await?;
+            if returned {
+                tracing::info!(
+                    guild = guild.id.get(),
+                    "back in a server before its grace period ended; its data is kept"
+                );
+            }
         }
         serenity::FullEvent::Resume { .. } => {
             tracing::info!("gateway session resumed");

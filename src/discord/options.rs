@@ -37,3 +37,36 @@ pub fn routine_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a Routine, Er
 pub async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     reply::choices(schedule::timezone_suggestions(partial, 25).into_iter().map(|z| (z.to_string(), z.to_string())))
 }
+
+/// Exercises whose name, alias, muscle or equipment matches what is typed.
+pub async fn autocomplete_exercise(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let needle = partial.trim().to_lowercase();
+    let mut scored: Vec<(u8, &str, &str)> = Vec::new();
+    for e in &ctx.data().content.exercises {
+        let name = e.name.to_lowercase();
+        let score = if needle.is_empty() || name.starts_with(&needle) {
+            0
+        } else if name.contains(&needle) || e.id.contains(&needle) {
+            1
+        } else if e.aliases.iter().any(|a| a.to_lowercase().contains(&needle)) {
+            2
+        } else if e.muscles.iter().chain(&e.equipment).any(|m| m.to_lowercase().contains(&needle)) {
+            3
+        } else {
+            continue;
+        };
+        scored.push((score, &e.name, &e.id));
+    }
+    scored.sort_unstable();
+    reply::choices(scored.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
+}
+
+pub fn exercise_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a crate::content::Exercise, Error> {
+    ctx.data().content.find_exercise(name).ok_or_else(|| {
+        let known: Vec<&str> = ctx.data().content.exercises.iter().map(|e| e.name.as_str()).collect();
+        refuse(truncate(
+            &format!("I don't know an exercise called \"{name}\". Try one of: {}.", known.join(", ")),
+            1900,
+        ))
+    })
+}

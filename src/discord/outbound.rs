@@ -57,6 +57,9 @@ pub enum DropReason {
     Stale,
     /// Its channel's queue was full.
     Overflow,
+    /// An edit Discord refused (the message was deleted, say): the channel
+    /// itself may be fine, so this ends nothing.
+    EditRefused,
 }
 
 /// What happened to a message, sent on the events channel of
@@ -97,6 +100,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 struct Waiting {
     body: Value,
+    /// Edit this message (`PATCH`) instead of posting a new one.
+    edit: Option<u64>,
     queued_at: Instant,
     priority: Priority,
     outbox: Option<i64>,
@@ -201,7 +206,28 @@ impl Outbound {
     /// Queues a message body for `POST /channels/{channel}/messages`.
     /// Never blocks; must be called within a tokio runtime.
     pub fn send(&self, channel: u64, body: Value, priority: Priority) {
-        self.enqueue(channel, Waiting { body, queued_at: Instant::now(), priority, outbox: None, expires_at_ms: None });
+        self.enqueue(
+            channel,
+            Waiting { body, edit: None, queued_at: Instant::now(), priority, outbox: None, expires_at_ms: None },
+        );
+    }
+
+    /// Queues an edit of the bot's message `message_id` in `channel`
+    /// (`PATCH /channels/{channel}/messages/{message_id}`), after the
+    /// channel's cues and summaries. Never blocks.
+    pub fn edit(&self, channel: u64, message_id: u64, body: Value) {
+        let edit = Some(message_id);
+        self.enqueue(
+            channel,
+            Waiting {
+                body,
+                edit,
+                queued_at: Instant::now(),
+                priority: Priority::Post,
+                outbox: None,
+                expires_at_ms: None,
+            },
+        );
     }
 
     /// [`Outbound::send`] for a message stored in the outbox as row `id`,
@@ -215,7 +241,10 @@ impl Outbound {
         priority: Priority,
         expires_at_ms: Option<i64>,
     ) {
-        self.enqueue(channel, Waiting { body, queued_at: Instant::now(), priority, outbox: id, expires_at_ms });
+        self.enqueue(
+            channel,
+            Waiting { body, edit: None, queued_at: Instant::now(), priority, outbox: id, expires_at_ms },
+        );
     }
 
     fn enqueue(&self, channel: u64, message: Waiting) {
@@ -390,7 +419,10 @@ fn bucket_of(headers: &reqwest::header::HeaderMap) -> Option<(u64, Duration)> {
 }
 
 async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64, Duration)>) {
-    let url = format!("{}/api/v10/channels/{channel}/messages", shared.base);
+    let url = match m.edit {
+        Some(message) => format!("{}/api/v10/channels/{channel}/messages/{message}", shared.base),
+        None => format!("{}/api/v10/channels/{channel}/messages", shared.base),
+    };
     let mut retries = 0u32;
     let mut backoff = Duration::from_millis(500);
     loop {
@@ -400,9 +432,8 @@ async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64,
             return (dropped, None);
         }
         let slot = take_budget(shared, m.priority).await;
-        let response = shared
-            .http
-            .post(&url)
+        let request = if m.edit.is_some() { shared.http.patch(&url) } else { shared.http.post(&url) };
+        let response = request
             .header("Authorization", format!("Bot {}", shared.token.expose()))
             .header("User-Agent", "DiscordBot (https://github.com/holdfast, 0.1)")
             .json(&m.body)
@@ -458,6 +489,12 @@ async fn post(shared: &Shared, channel: u64, m: &Waiting) -> (Sent, Option<(u64,
                 retries += 1;
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            _ if m.edit.is_some() => {
+                tracing::warn!(channel, status, response = %json, "an edit was refused");
+                let dropped =
+                    Sent::Dropped { channel, reason: DropReason::EditRefused, priority: m.priority, outbox: m.outbox };
+                return (dropped, bucket);
             }
             _ => {
                 tracing::error!(channel, status, response = %json, "message refused");

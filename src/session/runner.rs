@@ -23,8 +23,8 @@ use tokio::sync::{Mutex, Notify};
 
 use super::clock::{self, Clock};
 use super::engine::{
-    Announcement, CurrentPhase, Event, Membership, Outcome, Participant, Plan, Refusal, Session, Side, Status,
-    MAX_DOWNTIME_MS,
+    Announcement, CurrentPhase, Event, Membership, Outcome, Participant, PersonalLimit, Plan, Refusal, Session, Side,
+    Status, MAX_DOWNTIME_MS,
 };
 use super::writer::Writer;
 use crate::store::batch::SessionWrite;
@@ -44,6 +44,8 @@ pub struct View {
     pub roster: Vec<Participant>,
     pub current: Option<CurrentPhase>,
     pub deadline_ms: Option<i64>,
+    /// The lobby's message, once the adapter has told the runner its id.
+    pub lobby_message: Option<u64>,
 }
 
 impl View {
@@ -60,6 +62,7 @@ impl View {
             roster: s.roster().to_vec(),
             current: s.current_phase(),
             deadline_ms: s.deadline_ms(),
+            lobby_message: live.lobby_message,
         }
     }
 
@@ -99,6 +102,13 @@ pub trait Sink: Send + Sync + 'static {
     fn send_staged(&self, messages: Vec<(Option<i64>, NewMessage)>) {
         let _ = messages;
     }
+
+    /// The session left its lobby (on its timer, Start now, or when a
+    /// restart found it due): the lobby message can say so. Best effort;
+    /// the default does nothing.
+    fn started(&self, view: &View) {
+        let _ = view;
+    }
 }
 
 /// What starting a session needs.
@@ -109,6 +119,8 @@ pub struct StartSpec {
     pub host: u64,
     pub plan: Plan,
     pub start_in_secs: u32,
+    /// The host's personal limits for this plan (see [`Runner::join`]).
+    pub host_limits: Vec<PersonalLimit>,
 }
 
 /// Why the runner could not do what was asked.
@@ -137,6 +149,7 @@ struct Live {
     session: Session,
     guild_id: u64,
     channel_id: u64,
+    lobby_message: Option<u64>,
 }
 
 #[derive(Default)]
@@ -200,6 +213,7 @@ fn credits_of(live: &Live, out: &Outcome, now_ms: i64) -> Vec<CreditRecord> {
             exercise_id: c.exercise_id.clone(),
             side: side_name(c.side),
             seconds: i64::from(c.seconds),
+            planned_seconds: c.planned_seconds.map(i64::from),
             at_ms: now_ms,
         })
         .collect()
@@ -225,6 +239,7 @@ fn write_of(session: &Session) -> SessionWrite {
             "routine": session.plan().routine_id,
             "participants": roster.len(),
             "hold_secs": roster.iter().map(|p| p.hold_secs).max().unwrap_or(0),
+            "group_hold_secs": session.group_hold_secs(),
         });
         SessionWrite::Finish { id: session.id, state, summary: Some(summary.to_string()) }
     } else {
@@ -278,8 +293,9 @@ impl Runner {
             deadline_ms: None,
         };
         let id = sessions::create_session(&self.inner.pool, &new, now).await?;
-        let (session, out) = Session::new(id, spec.host, spec.plan, spec.start_in_secs, now);
-        let live = Live { session, guild_id: spec.guild_id, channel_id: spec.channel_id };
+        let (mut session, out) = Session::new(id, spec.host, spec.plan, spec.start_in_secs, now);
+        session.set_limits(spec.host, spec.host_limits);
+        let live = Live { session, guild_id: spec.guild_id, channel_id: spec.channel_id, lobby_message: None };
         // Stored before anything is announced: a restart must find the engine
         // (and the lobby's announcement, in the outbox).
         let delivery = Delivery { view: View::of(&live), announcements: out.announcements };
@@ -303,6 +319,23 @@ impl Runner {
         Ok(view)
     }
 
+    /// Records the lobby message of a live session (so it can be edited
+    /// when the session starts, also after a restart).
+    pub async fn set_lobby_message(&self, id: i64, message_id: u64) -> Result<(), RunnerError> {
+        let started = {
+            let mut table = self.inner.table.lock().await;
+            let Some(live) = table.sessions.get_mut(&id) else { return Err(RunnerError::NoSession) };
+            live.lobby_message = Some(message_id);
+            (live.session.status() != Status::Lobby).then(|| View::of(live))
+        };
+        sessions::set_lobby_message(&self.inner.pool, id, db_id(message_id)).await?;
+        // Started before the id was known (start_in 0): say so now.
+        if let Some(view) = started {
+            self.inner.sink.started(&view);
+        }
+        Ok(())
+    }
+
     /// The live session in a channel.
     pub async fn session_in(&self, channel_id: u64) -> Option<i64> {
         self.inner.table.lock().await.by_channel.get(&channel_id).copied()
@@ -321,15 +354,38 @@ impl Runner {
     /// Applies an event (join, leave, a control) to a live session; the
     /// engine decides who may do what.
     pub async fn handle(&self, id: i64, event: Event) -> Result<(Outcome, View), RunnerError> {
+        self.apply(id, event, None).await
+    }
+
+    /// Joins `user` to a live session with their personal limits for it
+    /// (which replace any they had, when they rejoin); they are credited with
+    /// what the limits let them do.
+    pub async fn join(&self, id: i64, user: u64, limits: Vec<PersonalLimit>) -> Result<(Outcome, View), RunnerError> {
+        self.apply(id, Event::Join(user), Some(limits)).await
+    }
+
+    async fn apply(
+        &self,
+        id: i64,
+        event: Event,
+        limits: Option<Vec<PersonalLimit>>,
+    ) -> Result<(Outcome, View), RunnerError> {
         let mut table = self.inner.table.lock().await;
         let now = self.now_ms();
         let live = table.sessions.get_mut(&id).ok_or(RunnerError::NoSession)?;
         let old = live.session.deadline_ms();
+        let was_lobby = live.session.status() == Status::Lobby;
         let out = live.session.handle(now, event)?;
+        if was_lobby && live.session.status() != Status::Lobby {
+            self.inner.sink.started(&View::of(live));
+        }
         let user = match event {
             Event::Join(u) | Event::Leave(u) => Some(u),
             _ => None,
         };
+        if let (Some(u), Some(limits), Some(Membership::Joined)) = (user, limits, out.membership) {
+            live.session.set_limits(u, limits);
+        }
         let credits = credits_of(live, &out, now);
         let mut writes = Vec::with_capacity(2);
         match (user, out.membership) {
@@ -392,11 +448,16 @@ impl Runner {
                 continue;
             };
             let out = session.recover(now, MAX_DOWNTIME_MS);
+            let was_lobby = row.state == SessionState::Lobby;
             let live = Live {
                 session,
                 guild_id: store::discord_id(row.guild_id),
                 channel_id: store::discord_id(row.channel_id),
+                lobby_message: row.lobby_message_id.map(store::discord_id),
             };
+            if was_lobby && live.session.status() != Status::Lobby {
+                self.inner.sink.started(&View::of(&live));
+            }
             credits.extend(credits_of(&live, &out, now));
             writes.push(write_of(&live.session));
             staged.extend(self.stage(&live, out.announcements));
@@ -447,7 +508,11 @@ impl Runner {
         let mut staged = Vec::new();
         for id in due {
             let Some(live) = table.sessions.get_mut(&id) else { continue };
+            let was_lobby = live.session.status() == Status::Lobby;
             let Ok(out) = live.session.handle(now, Event::Tick) else { continue };
+            if was_lobby && live.session.status() != Status::Lobby {
+                self.inner.sink.started(&View::of(live));
+            }
             if !out.credits.is_empty() {
                 credits.extend(credits_of(live, &out, now));
             }

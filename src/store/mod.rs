@@ -26,12 +26,14 @@
 //! concurrent writers queue instead of failing with `SQLITE_BUSY`.
 
 pub mod batch;
+pub mod check_ins;
 pub mod guilds;
 pub mod lock;
 pub mod outbox;
 pub mod progress;
 pub mod reminders;
 pub mod report;
+pub mod restrictions;
 pub mod sessions;
 pub mod users;
 

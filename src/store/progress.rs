@@ -31,6 +31,9 @@ pub struct CreditRecord {
     pub side: Option<String>,
     /// Seconds held.
     pub seconds: i64,
+    /// What the group held, when the athlete's restriction made `seconds`
+    /// less (modified work, not missed work).
+    pub planned_seconds: Option<i64>,
     /// When the hold ended (Unix ms).
     pub at_ms: i64,
 }
@@ -57,6 +60,12 @@ pub struct Progress {
     pub holds: i64,
     /// Seconds held in the window.
     pub total_secs: i64,
+    /// Modified work in the window: holds a restriction shortened or sat
+    /// out, and the seconds of the group's holds they did not hold.
+    pub modified: Shortfall,
+    /// Missed work in the window: seconds the group held in sessions the
+    /// user joined while they were not there (joined late, left early).
+    pub missed_secs: i64,
     /// Per exercise in the window, most time first.
     pub per_exercise: Vec<ExerciseTotal>,
     /// Seconds held on each of the last 7 local days, oldest first, today last.
@@ -69,7 +78,16 @@ pub struct Progress {
     pub last_active_ms: Option<i64>,
 }
 
-/// Rows per multi-row INSERT (8 parameters each, far below SQLite's limit).
+/// Work done differently from the group because of a restriction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
+pub struct Shortfall {
+    /// Holds (counting each side) done differently.
+    pub holds: i64,
+    /// Seconds of the group's holds not held.
+    pub secs: i64,
+}
+
+/// Rows per multi-row INSERT (9 parameters each, far below SQLite's limit).
 const INSERT_CHUNK: usize = 64;
 
 /// Records credits in one transaction; credits already stored (same
@@ -92,11 +110,11 @@ pub(crate) async fn insert_credits_in(conn: &mut SqliteConnection, credits: &[Cr
     for chunk in credits.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
             "INSERT OR IGNORE INTO hold_credits
-                 (session_id, user_id, phase_seq, guild_id, exercise_id, side, seconds, at_ms)
+                 (session_id, user_id, phase_seq, guild_id, exercise_id, side, seconds, planned_seconds, at_ms)
              VALUES ",
         );
         for i in 0..chunk.len() {
-            sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?)" });
+            sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" });
         }
         let mut query = sqlx::query(&sql);
         for c in chunk {
@@ -108,6 +126,7 @@ pub(crate) async fn insert_credits_in(conn: &mut SqliteConnection, credits: &[Cr
                 .bind(&c.exercise_id)
                 .bind(&c.side)
                 .bind(c.seconds)
+                .bind(c.planned_seconds)
                 .bind(c.at_ms);
         }
         new += query.execute(&mut *conn).await?.rows_affected();
@@ -181,7 +200,21 @@ struct Totals {
     sessions: i64,
     holds: i64,
     total_secs: i64,
+    modified_holds: i64,
+    modified_secs: i64,
 }
+
+/// Seconds the group held in the sessions `user_id` joined that ended in
+/// `[start, end)` (in one server with `guild_id`), less what the user was
+/// credited with there (a restricted hold counts at the group's seconds):
+/// what they missed by being absent for part of a session.
+pub(crate) const MISSED_SQL: &str = "
+    SELECT COALESCE(SUM(MAX(0, json_extract(s.engine, '$.group_hold_secs')
+               - COALESCE((SELECT SUM(COALESCE(h.planned_seconds, h.seconds)) FROM hold_credits h
+                           WHERE h.session_id = s.id AND h.user_id = p.user_id), 0))), 0)
+    FROM participants p JOIN sessions s ON s.id = p.session_id
+    WHERE p.user_id = ?1 AND s.ended_at_ms >= ?2 AND s.ended_at_ms < ?3 AND (?4 IS NULL OR s.guild_id = ?4)
+      AND s.state IN ('done', 'stopped', 'abandoned')";
 
 /// All history in one row: the active quarter-hour buckets, the seconds per
 /// bucket since the start of the last-7-days chart, and the latest hold.
@@ -212,8 +245,10 @@ pub async fn user_progress(
 ) -> Result<Progress> {
     let (start, end) = window_bounds(tz, days, now_ms);
     let totals: Totals = sqlx::query_as(
-        "SELECT COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS holds,
-                COALESCE(SUM(seconds), 0) AS total_secs
+        "SELECT COUNT(DISTINCT session_id) AS sessions, COALESCE(SUM(seconds > 0), 0) AS holds,
+                COALESCE(SUM(seconds), 0) AS total_secs,
+                COALESCE(SUM(planned_seconds IS NOT NULL), 0) AS modified_holds,
+                COALESCE(SUM(planned_seconds - seconds), 0) AS modified_secs
          FROM hold_credits
          WHERE user_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 AND (?4 IS NULL OR guild_id = ?4)",
     )
@@ -223,14 +258,16 @@ pub async fn user_progress(
     .bind(guild_id)
     .fetch_one(pool)
     .await?;
+    let missed_secs: i64 =
+        sqlx::query_scalar(MISSED_SQL).bind(user_id).bind(start).bind(end).bind(guild_id).fetch_one(pool).await?;
     let per_exercise: Vec<ExerciseTotal> = if totals.holds == 0 {
         Vec::new()
     } else {
         sqlx::query_as(
-            "SELECT exercise_id, SUM(seconds) AS secs, COUNT(*) AS holds
+            "SELECT exercise_id, SUM(seconds) AS secs, SUM(seconds > 0) AS holds
              FROM hold_credits
              WHERE user_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 AND (?4 IS NULL OR guild_id = ?4)
-             GROUP BY exercise_id ORDER BY secs DESC, exercise_id",
+             GROUP BY exercise_id HAVING SUM(seconds) > 0 ORDER BY secs DESC, exercise_id",
         )
         .bind(user_id)
         .bind(start)
@@ -275,6 +312,8 @@ pub async fn user_progress(
         sessions: totals.sessions,
         holds: totals.holds,
         total_secs: totals.total_secs,
+        modified: Shortfall { holds: totals.modified_holds, secs: totals.modified_secs },
+        missed_secs,
         per_exercise,
         last7,
         current_streak,

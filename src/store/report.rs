@@ -19,6 +19,12 @@ pub struct AthleteReport {
     pub holds: i64,
     /// Seconds held in the window.
     pub hold_secs: i64,
+    /// Seconds of the group's holds a restriction had them not hold.
+    pub modified_secs: i64,
+    /// Seconds of the group's holds they missed by being absent for part of
+    /// a session they joined.
+    #[sqlx(skip)]
+    pub missed_secs: i64,
     /// The latest credited hold in this server (Unix ms), even before the
     /// window; `None` when never.
     pub last_active_ms: Option<i64>,
@@ -30,9 +36,10 @@ impl AthleteReport {
         (self.hold_secs + 30) / 60
     }
 
-    /// Whether the athlete did nothing in the window.
+    /// Whether the athlete did nothing in the window (a session sat out
+    /// because of a restriction counts as something).
     pub fn is_inactive(&self) -> bool {
-        self.holds == 0
+        self.holds == 0 && self.modified_secs == 0
     }
 }
 
@@ -53,8 +60,9 @@ pub async fn team_report(
 ) -> Result<Vec<AthleteReport>> {
     let (start, end) = window_bounds(tz, days, now_ms);
     let mut active: Vec<AthleteReport> = sqlx::query_as(
-        "SELECT user_id, COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS holds,
-                SUM(seconds) AS hold_secs, MAX(at_ms) AS last_active_ms
+        "SELECT user_id, COUNT(DISTINCT session_id) AS sessions, SUM(seconds > 0) AS holds,
+                SUM(seconds) AS hold_secs, COALESCE(SUM(planned_seconds - seconds), 0) AS modified_secs,
+                MAX(at_ms) AS last_active_ms
          FROM hold_credits
          WHERE guild_id = ? AND at_ms >= ? AND at_ms < ?
          GROUP BY user_id",
@@ -97,11 +105,22 @@ pub async fn team_report(
                 sessions: 0,
                 holds: 0,
                 hold_secs: 0,
+                modified_secs: 0,
+                missed_secs: 0,
                 last_active_ms: last.get(&user_id).copied(),
             }));
         }
     }
 
+    for a in &mut active {
+        a.missed_secs = sqlx::query_scalar(super::progress::MISSED_SQL)
+            .bind(a.user_id)
+            .bind(start)
+            .bind(end)
+            .bind(guild_id)
+            .fetch_one(pool)
+            .await?;
+    }
     active.sort_by(|a, b| {
         b.hold_secs
             .cmp(&a.hold_secs)

@@ -62,6 +62,11 @@ pub struct ForgetReport {
     /// Reminders whose creator was cleared (`created_by` set to NULL). The
     /// reminder itself belongs to the team and stays.
     pub reminders: u64,
+    /// Restrictions set for them, deleted (with the record of who looked at
+    /// their records).
+    pub restrictions: u64,
+    /// Their check-ins, deleted.
+    pub check_ins: u64,
     /// Whether the user's settings row existed and was deleted.
     pub settings: bool,
     /// Live sessions the user was in or hosted. Their engine JSON may still
@@ -110,18 +115,42 @@ pub async fn forget_user(pool: &SqlitePool, user_id: i64) -> Result<ForgetReport
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    let restrictions = sqlx::query("DELETE FROM athlete_restrictions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let check_ins =
+        sqlx::query("DELETE FROM check_ins WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?.rows_affected();
+    // A coach's name leaves what they set and what they looked at.
+    sqlx::query("UPDATE athlete_restrictions SET set_by = NULL WHERE set_by = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM record_views WHERE subject_id = ?").bind(user_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE record_views SET viewer_id = NULL WHERE viewer_id = ?").bind(user_id).execute(&mut *tx).await?;
     let settings =
         sqlx::query("DELETE FROM users WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?.rows_affected() > 0;
     // Posted messages that mention them (a summary's roll call, say): the
     // outbox keeps a day of history, and none of it about this person.
     sqlx::query("DELETE FROM outbox WHERE instr(body, ?) > 0").bind(user_id.to_string()).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(ForgetReport { credits, participations, hosted_sessions, reminders, settings, live_sessions })
+    Ok(ForgetReport {
+        credits,
+        participations,
+        hosted_sessions,
+        reminders,
+        restrictions,
+        check_ins,
+        settings,
+        live_sessions,
+    })
 }
 
 /// Everything stored about `user_id`, as JSON (`/me export`): settings,
-/// sessions joined and hosted, hold credits, reminders created, and posted
-/// messages that name them. Discord ids are strings (they do not fit a
+/// sessions joined and hosted, hold credits, reminders created, posted
+/// messages that name them, restrictions set for them, their check-ins and
+/// each time a coach looked at their records. Discord ids are strings (they do not fit a
 /// JavaScript number).
 pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::Value> {
     async fn rows(pool: &SqlitePool, sql: &str, user_id: i64) -> Result<serde_json::Value> {
@@ -149,7 +178,7 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         pool,
         "SELECT COALESCE(json_group_array(json_object(
              'session_id', session_id, 'server_id', CAST(guild_id AS TEXT), 'exercise_id', exercise_id, 'side', side,
-             'seconds', seconds, 'at_ms', at_ms)), '[]')
+             'seconds', seconds, 'planned_seconds', planned_seconds, 'at_ms', at_ms)), '[]')
          FROM hold_credits WHERE user_id = ?",
         user_id,
     )
@@ -181,6 +210,34 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         user_id,
     )
     .await?;
+    let restrictions = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'server_id', CAST(guild_id AS TEXT), 'exercise_id', exercise_id, 'rule', rule, 'side', side,
+             'max_secs', max_secs, 'until', until_date, 'note', note, 'set_by', CAST(set_by AS TEXT),
+             'created_at_ms', created_at_ms)), '[]')
+         FROM athlete_restrictions WHERE user_id = ?",
+        user_id,
+    )
+    .await?;
+    let check_ins = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'session_id', session_id, 'server_id', CAST(guild_id AS TEXT), 'routine_id', routine_id, 'pain', pain,
+             'where', area, 'note', note, 'red_flag', json(CASE red_flag WHEN 1 THEN 'true' ELSE 'false' END),
+             'at_ms', at_ms)), '[]')
+         FROM check_ins WHERE user_id = ?",
+        user_id,
+    )
+    .await?;
+    let views = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'server_id', CAST(guild_id AS TEXT), 'viewer_id', CAST(viewer_id AS TEXT), 'what', what, 'at_ms', at_ms)), '[]')
+         FROM record_views WHERE subject_id = ?",
+        user_id,
+    )
+    .await?;
     Ok(serde_json::json!({
         "user_id": super::discord_id(user_id).to_string(),
         "exported_at_ms": now_ms(),
@@ -190,5 +247,8 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         "sessions_hosted": hosted,
         "reminders_created": reminders,
         "posted_messages": posted,
+        "restrictions": restrictions,
+        "check_ins": check_ins,
+        "coach_views_of_your_records": views,
     }))
 }

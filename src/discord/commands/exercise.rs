@@ -3,9 +3,10 @@
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
-use crate::content::render::{self as content_render, truncate, Section};
+use crate::content::render::{self as content_render, Section};
 use crate::discord::data::{Context, Error};
-use crate::discord::error::refuse;
+
+use crate::discord::options::{autocomplete_exercise, exercise_named};
 use crate::discord::render::answer::answer_parts;
 use crate::discord::render::{RED, TEAL};
 use crate::discord::reply;
@@ -37,39 +38,6 @@ impl poise::SlashArgument for SectionArg {
             .iter()
             .fold(builder.kind(serenity::CommandOptionType::String), |b, s| b.add_string_choice(s.name(), s.name()))
     }
-}
-
-/// Exercises whose name, alias, muscle or equipment matches what is typed.
-pub async fn autocomplete_exercise(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
-    let needle = partial.trim().to_lowercase();
-    let mut scored: Vec<(u8, &str, &str)> = Vec::new();
-    for e in &ctx.data().content.exercises {
-        let name = e.name.to_lowercase();
-        let score = if needle.is_empty() || name.starts_with(&needle) {
-            0
-        } else if name.contains(&needle) || e.id.contains(&needle) {
-            1
-        } else if e.aliases.iter().any(|a| a.to_lowercase().contains(&needle)) {
-            2
-        } else if e.muscles.iter().chain(&e.equipment).any(|m| m.to_lowercase().contains(&needle)) {
-            3
-        } else {
-            continue;
-        };
-        scored.push((score, &e.name, &e.id));
-    }
-    scored.sort_unstable();
-    reply::choices(scored.into_iter().map(|(_, n, id)| (n.to_string(), id.to_string())))
-}
-
-fn exercise_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a crate::content::Exercise, Error> {
-    ctx.data().content.find_exercise(name).ok_or_else(|| {
-        let known: Vec<&str> = ctx.data().content.exercises.iter().map(|e| e.name.as_str()).collect();
-        refuse(truncate(
-            &format!("I don't know an exercise called \"{name}\". Try one of: {}.", known.join(", ")),
-            1900,
-        ))
-    })
 }
 
 /// Steps, technique, breathing and safety of an exercise.
@@ -131,6 +99,7 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
         **Coaches**\n\
         `/routine post name [athletes] [note]` · `/team report [days] [athletes]`\n\
         `/remind add|list|remove`: recurring reminders in the team's timezone\n\
+        `/athlete restrict|restrictions|lift`: an athlete's individual restrictions\n\
         `/settings coach_role|timezone` (Manage Server)\n\n\
         **You**\n\
         `/me timezone` · `/me forget` (deletes everything stored about you)\n\n\

@@ -1,5 +1,6 @@
 //! Every slash command, one file per group.
 
+pub mod athlete;
 pub mod exercise;
 pub mod progress;
 pub mod remind;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         progress::progress(),
         progress::team(),
         remind::remind(),
+        athlete::athlete(),
         settings::settings(),
         settings::me(),
         exercise::help(),

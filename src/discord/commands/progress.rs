@@ -85,6 +85,40 @@ pub async fn progress(
             value: crate::content::render::truncate(&lines.join("\n"), crate::limits::EMBED_FIELD_VALUE),
         });
     }
+    let mut different = Vec::new();
+    if p.modified.holds > 0 {
+        different.push(format!(
+            "Modified (a coach's restriction): {} hold{}, {} less than the group",
+            p.modified.holds,
+            crate::content::render::plural(p.modified.holds),
+            duration(u32::try_from(p.modified.secs).unwrap_or(u32::MAX))
+        ));
+    }
+    if p.missed_secs > 0 {
+        different.push(format!(
+            "Missed (not there for part of a session): {}",
+            duration(u32::try_from(p.missed_secs).unwrap_or(u32::MAX))
+        ));
+    }
+    if !different.is_empty() {
+        post.fields
+            .push(crate::content::render::Field { name: "Modified and missed".into(), value: different.join("\n") });
+    }
+    let check_ins = store::check_ins::of_user(pool, db_id(target), guild_id, 10).await?;
+    if !check_ins.is_empty() {
+        if target != who.user {
+            if let Some(g) = guild_id {
+                store::restrictions::record_view(pool, g, db_id(target), db_id(who.user), "check-ins", now).await?;
+            }
+        }
+        let trend: Vec<String> = check_ins.iter().rev().map(|c| c.pain.to_string()).collect();
+        let flags = check_ins.iter().filter(|c| c.red_flag).count();
+        let mut value = format!("Pain after the last {}: {} (oldest first, 0–10)", check_ins.len(), trend.join(" → "));
+        if flags > 0 {
+            value.push_str(&format!("\n{flags} red flag{} among them", crate::content::render::plural(flags)));
+        }
+        post.fields.push(crate::content::render::Field { name: "Check-ins".into(), value });
+    }
     if let Some(last) = p.last_active_ms {
         post.fields.push(crate::content::render::Field {
             name: "Last active".into(),
@@ -110,7 +144,7 @@ pub async fn team_report(
     days: Option<u32>,
     #[description = "Only members of this role (and show who did nothing)"] athletes: Option<serenity::Role>,
 ) -> Result<(), Error> {
-    require_coach(ctx).await?;
+    let who = require_coach(ctx).await?;
     let guild_id = guild(ctx)?;
     let days = days.unwrap_or(7);
     let pool = &ctx.data().pool;
@@ -135,8 +169,15 @@ pub async fn team_report(
             let last = r.last_active_ms.map_or("never".to_string(), |t| format!("last <t:{}:R>", t / 1000));
             idle.push(format!("<@{}> ({last})", r.user_id));
         } else {
+            let mut extra = String::new();
+            if r.modified_secs > 0 {
+                extra.push_str(&format!(", modified {}", duration(u32::try_from(r.modified_secs).unwrap_or(u32::MAX))));
+            }
+            if r.missed_secs > 0 {
+                extra.push_str(&format!(", missed {}", duration(u32::try_from(r.missed_secs).unwrap_or(u32::MAX))));
+            }
             active.push(format!(
-                "<@{}>: {} session{}, {} min, last <t:{}:R>",
+                "<@{}>: {} session{}, {} min{extra}, last <t:{}:R>",
                 r.user_id,
                 r.sessions,
                 crate::content::render::plural(r.sessions),
@@ -148,7 +189,12 @@ pub async fn team_report(
     let scope = athletes.as_ref().map_or(String::new(), |r| format!(" for <@&{}>", r.id));
     let mut post = Post {
         title: format!("Team report: last {days} day{}", crate::content::render::plural(days)),
-        description: format!("{} athlete{} active{scope}.", active.len(), crate::content::render::plural(active.len())),
+        description: format!(
+            "{} athlete{} active{scope}. Modified: less than the group because of a coach's restriction; \
+             missed: not there for part of a session.",
+            active.len(),
+            crate::content::render::plural(active.len())
+        ),
         footer: Some(format!("days counted in {tz}")),
         ..Post::default()
     };
@@ -175,6 +221,34 @@ pub async fn team_report(
     };
     add_list("Active", &active);
     add_list("Did nothing in this period", &idle);
+    let (start, end) = store::progress::window_bounds(tz, days, store::now_ms());
+    let red = store::check_ins::red_flags(pool, db_id(guild_id), start, end).await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for c in red.iter().filter(|c| seen.insert(c.user_id)) {
+        store::restrictions::record_view(
+            pool,
+            db_id(guild_id),
+            c.user_id,
+            db_id(who.user),
+            "check-ins",
+            store::now_ms(),
+        )
+        .await?;
+    }
+    let flags: Vec<String> = red
+        .iter()
+        .map(|c| {
+            let routine = ctx.data().content.routine(&c.routine_id).map_or(c.routine_id.as_str(), |r| r.name.as_str());
+            let area = c.area.as_deref().map(|a| format!(", {a}")).unwrap_or_default();
+            format!(
+                "<@{}>: pain {}/10{area} after {routine}, <t:{}:R>",
+                store::discord_id(c.user_id),
+                c.pain,
+                c.at_ms / 1000
+            )
+        })
+        .collect();
+    add_list("Check-in red flags", &flags);
     if active.is_empty() && idle.is_empty() {
         post.description = format!("Nobody has recorded a hold in the last {days} days{scope}.");
     }

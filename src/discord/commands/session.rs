@@ -53,9 +53,17 @@ pub async fn session_start(
         host: ctx.author().id.get(),
         plan,
         start_in_secs: start_in.unwrap_or(DEFAULT_START_IN),
+        host_limits: Vec::new(),
     };
-    let (pages, buttons) = lobby::start(data, spec).await?;
-    reply::pages(ctx, &pages, TEAL, false, None, buttons).await
+    let opened = lobby::start(data, spec).await?;
+    reply::pages(ctx, &opened.pages, TEAL, false, None, opened.buttons).await?;
+    if let poise::Context::Application(app) = ctx {
+        lobby::remember_message(data, opened.session, app.interaction.get_response(ctx.http()).await).await;
+    }
+    if !opened.host_limits.is_empty() {
+        reply::private(ctx, lobby::limits_text(&opened.host_limits)).await?;
+    }
+    Ok(())
 }
 
 async fn control(ctx: Context<'_>, make: fn(Actor) -> Event, done: &str) -> Result<(), Error> {

@@ -1,4 +1,4 @@
-//! `/settings coach_role | timezone` (Manage Server) and `/me timezone | forget`.
+//! `/settings coach_role | timezone | coaches_channel` (Manage Server) and `/me timezone | forget`.
 
 use poise::serenity_prelude as serenity;
 
@@ -19,7 +19,7 @@ fn parse_tz(text: &str) -> Result<chrono_tz::Tz, Error> {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("settings_coach_role", "settings_timezone"),
+    subcommands("settings_coach_role", "settings_timezone", "settings_coaches_channel"),
     subcommand_required
 )]
 pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
@@ -53,6 +53,31 @@ pub async fn settings_timezone(
     reply::private(ctx, format!("The server's timezone is now {tz}.")).await
 }
 
+/// Set the channel where the bot tells coaches of check-in red flags.
+#[poise::command(slash_command, rename = "coaches_channel", guild_only)]
+pub async fn settings_coaches_channel(
+    ctx: Context<'_>,
+    #[description = "A channel only coaches can see"]
+    #[channel_types("Text")]
+    channel: serenity::GuildChannel,
+) -> Result<(), Error> {
+    require_manage(ctx)?;
+    let guild_id = guild(ctx)?;
+    if channel.guild_id.get() != guild_id {
+        return Err(refuse("That channel is in another server."));
+    }
+    store::guilds::set_coaches_channel(&ctx.data().pool, db_id(guild_id), Some(db_id(channel.id.get()))).await?;
+    reply::private(
+        ctx,
+        format!(
+            "Check-in red flags (pain of 7 or more, sharp pain, numbness, tingling) now go to <#{}>. \
+             Make sure only coaches can read it.",
+            channel.id
+        ),
+    )
+    .await
+}
+
 /// Your own settings and data.
 #[poise::command(slash_command, subcommands("me_timezone", "me_export", "me_forget"), subcommand_required)]
 pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
@@ -80,12 +105,19 @@ pub async fn me_export(ctx: Context<'_>) -> Result<(), Error> {
     let bytes = serde_json::to_vec_pretty(&export)?;
     let count = |k: &str| export[k].as_array().map_or(0, Vec::len);
     let text = format!(
-        "Everything Holdfast stores about you: {} session{}, {} hold credit{}, your settings, and the messages it \
-         posted that name you. /me forget deletes it.",
+        "Everything Holdfast stores about you: {} session{}, {} hold credit{}, {} check-in{}, {} restriction{} set \
+         for you, {} look{} by coaches at your records, your settings, and the messages it posted that name you. \
+         /me forget deletes it.",
         count("sessions_joined"),
         crate::content::render::plural(count("sessions_joined")),
         count("hold_credits"),
         crate::content::render::plural(count("hold_credits")),
+        count("check_ins"),
+        crate::content::render::plural(count("check_ins")),
+        count("restrictions"),
+        crate::content::render::plural(count("restrictions")),
+        count("coach_views_of_your_records"),
+        crate::content::render::plural(count("coach_views_of_your_records")),
     );
     let reply = poise::CreateReply::default()
         .content(text)

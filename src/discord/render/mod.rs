@@ -57,6 +57,11 @@ pub fn embed_json(post: &Post, colour: u32) -> Value {
 }
 
 /// A button as JSON.
+/// A plain message body: `text` (cut to fit), mentioning nobody.
+pub fn plain_body(text: &str) -> String {
+    json!({"content": truncate(text, crate::limits::MESSAGE_CONTENT), "allowed_mentions": {"parse": []}}).to_string()
+}
+
 fn button_json(custom_id: &str, label: &str, style: u8) -> Value {
     json!({"type": 2, "style": style, "label": truncate(label, crate::limits::BUTTON_LABEL), "custom_id": custom_id})
 }
@@ -67,19 +72,35 @@ pub fn session_button_id(session: i64, action: SessionAction, lobby: bool) -> St
     CustomId::Session { session, action, lobby }.to_string()
 }
 
-/// The lobby's buttons: Join, Leave, Start now.
-pub fn lobby_buttons(session: i64) -> Vec<serenity::CreateActionRow> {
-    vec![serenity::CreateActionRow::Buttons(vec![
-        serenity::CreateButton::new(session_button_id(session, SessionAction::Join, true))
-            .label("Join")
-            .style(serenity::ButtonStyle::Success),
-        serenity::CreateButton::new(session_button_id(session, SessionAction::Leave, true))
-            .label("Leave")
-            .style(serenity::ButtonStyle::Secondary),
-        serenity::CreateButton::new(session_button_id(session, SessionAction::Start, true))
-            .label("Start now")
-            .style(serenity::ButtonStyle::Primary),
-    ])]
+/// The lobby's buttons: Join, Leave, Start now while it waits; once the
+/// session runs, Join, Leave and the host's Pause, Skip, Stop.
+pub fn lobby_buttons(session: i64, state: Status) -> Vec<serenity::CreateActionRow> {
+    let button = |action, lobby, label: &str, style| {
+        serenity::CreateButton::new(session_button_id(session, action, lobby)).label(label).style(style)
+    };
+    let mut row = vec![
+        button(SessionAction::Join, true, "Join", serenity::ButtonStyle::Success),
+        button(SessionAction::Leave, true, "Leave", serenity::ButtonStyle::Secondary),
+    ];
+    if state == Status::Lobby {
+        row.push(button(SessionAction::Start, true, "Start now", serenity::ButtonStyle::Primary));
+    } else {
+        row.push(button(SessionAction::Pause, false, "Pause", serenity::ButtonStyle::Secondary));
+        row.push(button(SessionAction::Skip, false, "Skip", serenity::ButtonStyle::Secondary));
+        row.push(button(SessionAction::Stop, false, "Stop", serenity::ButtonStyle::Danger));
+    }
+    vec![serenity::CreateActionRow::Buttons(row)]
+}
+
+/// The lobby message once the session has started, as the body of
+/// `PATCH /channels/{id}/messages/{lobby}`: it says so, and carries the
+/// in-session buttons.
+pub fn lobby_started(content: &Content, view: &View) -> Value {
+    let first = lobby(content, view).into_iter().next().unwrap_or_default();
+    json!({
+        "embeds": [embed_json(&first, TEAL)],
+        "components": lobby_buttons(view.id, view.state),
+    })
 }
 
 fn mention_list(users: &[u64]) -> String {
@@ -120,7 +141,7 @@ pub fn lobby(content: &Content, view: &View) -> Vec<Post> {
     post.title = format!("Recovery session: {}", view.plan.routine_name);
     let starts = match (view.state, view.deadline_ms) {
         (Status::Lobby, Some(d)) => format!("Starts <t:{}:R> (or when the host presses **Start now**).", d / 1000),
-        _ => "Running now: you can still join.".to_string(),
+        _ => "**This session has started**: follow the cues below. You can still join.".to_string(),
     };
     post.description =
         format!("{}\n\n{starts}\nHost: <@{}> · In: {}", post.description, view.host, mention_list(&view.present()));
@@ -153,7 +174,7 @@ fn summary_text(summary: &Summary) -> String {
     if !left.is_empty() {
         text.push_str(&format!("\nLeft early (credited for their holds): {}", mention_list(&left)));
     }
-    text.push_str("\nEveryone's holds are in `/progress`.");
+    text.push_str("\nEveryone's holds are in `/progress`. Press **Check in** to tell your coaches how it felt (only they see it).");
     text
 }
 
@@ -211,6 +232,11 @@ pub fn announcement(view: &View, a: &Announcement) -> Value {
         "nonce": format!("s{}-{}", view.id, a.seq),
         "enforce_nonce": true,
     });
+    if matches!(a.kind, K::Done | K::Stopped | K::Abandoned) {
+        body["components"] = json!([{"type": 1, "components": [
+            button_json(&CustomId::CheckIn { session: view.id }.to_string(), "Check in", 1),
+        ]}]);
+    }
     if controls {
         let id = view.id;
         let pause = if a.kind == K::Paused {

@@ -103,7 +103,7 @@ impl Session {
                 Membership::Joined
             }
             None => {
-                self.roster.push(Participant { user, present: true, hold_secs: 0 });
+                self.roster.push(Participant { user, present: true, hold_secs: 0, limits: Vec::new() });
                 Membership::Joined
             }
         }
@@ -179,13 +179,16 @@ impl Session {
             *s = s.saturating_add(seconds);
         }
         for p in self.roster.iter_mut().filter(|p| p.present) {
-            p.hold_secs = p.hold_secs.saturating_add(seconds);
+            let limit = p.limits.iter().find(|l| l.exercise_id == exercise_id);
+            let held = limit.map_or(seconds, |l| l.adjustment.held(seconds, spec.side));
+            p.hold_secs = p.hold_secs.saturating_add(held);
             out.credits.push(Credit {
                 user: p.user,
                 phase_seq: seq,
                 exercise_id: exercise_id.clone(),
                 side: spec.side,
-                seconds,
+                seconds: held,
+                planned_seconds: (held < seconds).then_some(seconds),
             });
         }
     }

@@ -27,12 +27,16 @@
 //! - A completed hold is credited, in full, to everyone present when it ends;
 //!   a skipped or stopped hold credits its whole seconds done (if any) to
 //!   those present. Only announced holds are credited, each at most once.
+//!   A participant with a [`PersonalLimit`] on the exercise is credited with
+//!   what the limit lets them hold (maybe 0), and the credit keeps the
+//!   group's seconds as `planned_seconds`.
 //! - Every call first processes every deadline at or before `now` (each phase
 //!   announced in turn); time never goes backwards (an earlier `now` than the
 //!   last one counts as the last one). A refused event changes nothing.
 
 #![warn(missing_docs)]
 
+mod limits;
 mod machine;
 mod output;
 mod plan;
@@ -42,6 +46,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use limits::{Adjustment, PersonalLimit};
 pub use output::{
     Actor, Announcement, AnnouncementKind, Credit, CurrentPhase, Event, Membership, Outcome, Participant,
     ParticipantSummary, PhaseInfo, Refusal, Summary,
@@ -148,7 +153,7 @@ impl Session {
             plan,
             phases,
             state: State::Lobby { deadline_ms },
-            roster: vec![Participant { user: host, present: true, hold_secs: 0 }],
+            roster: vec![Participant { user: host, present: true, hold_secs: 0, limits: Vec::new() }],
             next_seq: 1,
             last_ms: now_ms,
             step_hold_secs,
@@ -275,6 +280,23 @@ impl Session {
             steps: u32::try_from(self.plan.steps.len()).unwrap_or(u32::MAX),
             secs: spec.secs,
         })
+    }
+
+    /// Gives `user` (who is in the roster) these personal limits, replacing
+    /// any they had; returns false when they never joined.
+    pub fn set_limits(&mut self, user: u64, limits: Vec<PersonalLimit>) -> bool {
+        match self.roster.iter_mut().find(|p| p.user == user) {
+            Some(p) => {
+                p.limits = limits;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Hold seconds done by the group so far (each hold counted once).
+    pub fn group_hold_secs(&self) -> u32 {
+        self.step_hold_secs.iter().fold(0u32, |sum, &s| sum.saturating_add(s))
     }
 
     /// The end-of-session summary as things stand.

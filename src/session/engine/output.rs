@@ -195,8 +195,11 @@ pub struct Credit {
     pub exercise_id: String,
     /// The side held, if per side.
     pub side: Option<Side>,
-    /// Whole seconds held (> 0).
+    /// Whole seconds held (> 0, unless a personal limit made it less).
     pub seconds: u32,
+    /// What the group held, when a personal limit made this credit less.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_seconds: Option<u32>,
 }
 
 /// The end-of-session summary.
@@ -232,6 +235,9 @@ pub struct Participant {
     pub present: bool,
     /// Hold seconds credited so far.
     pub hold_secs: u32,
+    /// Their personal limits (set when they join).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<super::limits::PersonalLimit>,
 }
 
 /// The current phase, for `/session status`.

@@ -162,6 +162,13 @@ impl CommandBuilder {
         self.opt(name, 6, json!(user_id.to_string()))
     }
 
+    /// A user option for someone who is not a member of the server: the
+    /// user in `resolved`, no member.
+    pub fn non_member(mut self, name: &str, user_id: u64) -> Self {
+        self.resolve("users", user_id, user(user_id));
+        self.opt(name, 6, json!(user_id.to_string()))
+    }
+
     /// A role option, with the role in `resolved`.
     pub fn role(mut self, name: &str, role_id: u64) -> Self {
         self.resolve("roles", role_id, payloads::role_by_id(role_id));
@@ -275,5 +282,41 @@ impl ComponentBuilder {
         let mut payload = envelope(3, &self.invoker, data);
         payload["message"] = message;
         payload
+    }
+}
+
+/// A modal submission (type 5) of the form `custom_id`, with text inputs
+/// `fields` (custom id, value), by [`Invoker::athlete`] in [`CHANNEL_ID`].
+pub fn modal_submit(custom_id: &str, fields: &[(&str, &str)]) -> ModalBuilder {
+    ModalBuilder {
+        custom_id: custom_id.into(),
+        fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        invoker: Invoker::athlete(),
+    }
+}
+
+/// A modal submission under construction.
+pub struct ModalBuilder {
+    custom_id: String,
+    fields: Vec<(String, String)>,
+    invoker: Invoker,
+}
+
+impl ModalBuilder {
+    /// Who submits it.
+    pub fn by(mut self, invoker: Invoker) -> Self {
+        self.invoker = invoker;
+        self
+    }
+
+    /// The INTERACTION_CREATE payload (`d`), with a fresh id and token: each
+    /// field in its own action row, as Discord sends them back.
+    pub fn build(self) -> Value {
+        let rows: Vec<Value> = self
+            .fields
+            .iter()
+            .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+            .collect();
+        envelope(5, &self.invoker, json!({"custom_id": self.custom_id, "components": rows}))
     }
 }

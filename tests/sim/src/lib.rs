@@ -31,7 +31,9 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use interactions::{autocomplete, button, slash, string_select, CommandBuilder, ComponentBuilder, Invoker};
+pub use interactions::{
+    autocomplete, button, modal_submit, slash, string_select, CommandBuilder, ComponentBuilder, Invoker, ModalBuilder,
+};
 pub use payloads::*;
 pub use state::{path_matches, route, Fault, RecordedRequest, RouteMatcher, SimConfig, Violation};
 pub use validate::{Problem, Problems};

@@ -2,6 +2,7 @@
 
 mod control;
 mod flow;
+mod limits;
 mod props;
 mod restart;
 

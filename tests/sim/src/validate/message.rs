@@ -285,4 +285,60 @@ fn modal(p: &mut Problems, data: Option<&Value>) {
     if rows.is_empty() {
         p.at("data.components", "BASE_TYPE_REQUIRED", "This field is required");
     }
+    // ActionRowComponentForModalRequest: a row of one to five text inputs
+    // (TextInputComponentForModalRequest).
+    for (i, row) in rows.iter().enumerate() {
+        let rp = format!("data.components.{i}");
+        keys(p, &rp, row, &["type", "id", "components"]);
+        if row.get("type").and_then(Value::as_u64) != Some(1) {
+            p.at(
+                &join(&rp, "type"),
+                "SIM_MODAL_COMPONENT",
+                "a modal's top-level components here are action rows (type 1)",
+            );
+            continue;
+        }
+        let inputs = items(p, &join(&rp, "components"), row.get("components"), 5);
+        if inputs.is_empty() {
+            p.at(&join(&rp, "components"), "BASE_TYPE_REQUIRED", "This field is required");
+        }
+        for (j, input) in inputs.iter().enumerate() {
+            let ip = format!("{rp}.components.{j}");
+            keys(
+                p,
+                &ip,
+                input,
+                &[
+                    "type",
+                    "id",
+                    "custom_id",
+                    "style",
+                    "label",
+                    "value",
+                    "placeholder",
+                    "required",
+                    "min_length",
+                    "max_length",
+                ],
+            );
+            if input.get("type").and_then(Value::as_u64) != Some(4) {
+                p.at(&join(&ip, "type"), "SIM_MODAL_COMPONENT", "an action row in a modal holds text inputs (type 4)");
+            }
+            text(p, &join(&ip, "custom_id"), input.get("custom_id"), 1, 100, true);
+            if int(p, &join(&ip, "style"), input.get("style"), 1, 2).is_none() {
+                p.at(&join(&ip, "style"), "BASE_TYPE_REQUIRED", "style is 1 (short) or 2 (paragraph)");
+            }
+            text(p, &join(&ip, "label"), input.get("label"), 1, 45, false);
+            text(p, &join(&ip, "value"), input.get("value"), 0, 4000, false);
+            text(p, &join(&ip, "placeholder"), input.get("placeholder"), 0, 100, false);
+            boolean(p, &join(&ip, "required"), input.get("required"));
+            let min = int(p, &join(&ip, "min_length"), input.get("min_length"), 0, 4000);
+            let max = int(p, &join(&ip, "max_length"), input.get("max_length"), 1, 4000);
+            if let (Some(lo), Some(hi)) = (min, max) {
+                if lo > hi {
+                    p.at(&join(&ip, "min_length"), "SIM_MIN_OVER_MAX", "min_length is above max_length");
+                }
+            }
+        }
+    }
 }
