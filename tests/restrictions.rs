@@ -136,6 +136,27 @@ fn plan() -> Plan {
     }
 }
 
+/// A session of [`plan`] in [`GUILD`], hosted by [`HOST`].
+fn spec(start_in_secs: u32) -> StartSpec {
+    StartSpec {
+        guild_id: store::discord_id(GUILD),
+        channel_id: CHANNEL,
+        host: HOST,
+        plan: plan(),
+        start_in_secs,
+        host_limits: Vec::new(),
+    }
+}
+
+/// Moves the clock to each deadline and ticks until the session is over.
+async fn run_to_end(r: &Runner, clock: &ManualClock, id: i64) {
+    while let Some(d) = r.view(id).await.and_then(|v| v.deadline_ms) {
+        clock.set(d);
+        r.tick().await;
+    }
+    r.flush().await;
+}
+
 #[tokio::test]
 async fn a_restricted_athlete_is_told_what_applies_and_credited_with_what_they_did() {
     let (_dir, pool) = db().await;
@@ -153,21 +174,10 @@ async fn a_restricted_athlete_is_told_what_applies_and_credited_with_what_they_d
 
     let clock = Arc::new(ManualClock::at(T0));
     let r = Runner::new(pool.clone(), Arc::new(clock.clone()), Arc::new(Null), || {});
-    let spec = StartSpec {
-        guild_id: store::discord_id(GUILD),
-        channel_id: CHANNEL,
-        host: HOST,
-        plan: plan(),
-        start_in_secs: 10,
-        host_limits: Vec::new(),
-    };
+    let spec = spec(10);
     let id = r.start(spec).await.unwrap().id;
     r.join(id, ATHLETE, limits).await.unwrap();
-    while let Some(d) = r.view(id).await.and_then(|v| v.deadline_ms) {
-        clock.set(d);
-        r.tick().await;
-    }
-    r.flush().await;
+    run_to_end(&r, &clock, id).await;
 
     let tz = Tz::UTC;
     let host = store::progress::user_progress(
@@ -222,14 +232,7 @@ async fn joining_late_is_missed_work_not_modified() {
     let (_dir, pool) = db().await;
     let clock = Arc::new(ManualClock::at(T0));
     let r = Runner::new(pool.clone(), Arc::new(clock.clone()), Arc::new(Null), || {});
-    let spec = StartSpec {
-        guild_id: store::discord_id(GUILD),
-        channel_id: CHANNEL,
-        host: HOST,
-        plan: plan(),
-        start_in_secs: 0,
-        host_limits: Vec::new(),
-    };
+    let spec = spec(0);
     let id = r.start(spec).await.unwrap().id;
     let mut joined = false;
     while let Some(d) = r.view(id).await.and_then(|v| v.deadline_ms) {
@@ -265,20 +268,9 @@ async fn a_departed_servers_data_goes_after_the_grace_period_and_stays_if_the_bo
     store::guilds::set_guild_timezone(&pool, GUILD, Some(Tz::UTC)).await.unwrap();
     let clock = Arc::new(ManualClock::at(T0));
     let r = Runner::new(pool.clone(), Arc::new(clock.clone()), Arc::new(Null), || {});
-    let spec = StartSpec {
-        guild_id: store::discord_id(GUILD),
-        channel_id: CHANNEL,
-        host: HOST,
-        plan: plan(),
-        start_in_secs: 0,
-        host_limits: Vec::new(),
-    };
+    let spec = spec(0);
     let id = r.start(spec).await.unwrap().id;
-    while let Some(d) = r.view(id).await.and_then(|v| v.deadline_ms) {
-        clock.set(d);
-        r.tick().await;
-    }
-    r.flush().await;
+    run_to_end(&r, &clock, id).await;
     let rows = |sql: &'static str| {
         let pool = pool.clone();
         async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
