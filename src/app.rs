@@ -23,6 +23,7 @@ use crate::content::{Content, FaqIndex};
 use crate::discord::outbound::{DropReason, Outbound, Priority, Sent};
 use crate::discord::{self, Data, DiscordSink, DISCORD_BASE};
 use crate::metrics::Metrics;
+use crate::reminders::events::EventKeeper;
 use crate::reminders::Reminders;
 use crate::session::clock::SystemClock;
 use crate::session::runner::Runner;
@@ -133,6 +134,10 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     let timers = runner.spawn(shutdown.clone());
     let reminders = Reminders::new(pool.clone(), content.clone(), sink, Arc::new(SystemClock), metrics.clone());
     let reminder_task = reminders.spawn(shutdown.clone());
+    let calendar = discord::calendar::DiscordCalendar { http: Arc::new(discord::http(&config, token.expose())) };
+    let keeper =
+        EventKeeper::new(pool.clone(), content.clone(), Arc::new(calendar), metrics.clone(), reminders.changes());
+    let event_task = keeper.spawn(shutdown.clone());
     let purge_task = spawn_departed_purge(pool.clone(), config.database.departed_grace_days, shutdown.clone());
 
     let data = Data {
@@ -142,6 +147,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
         runner: runner.clone(),
         outbound: outbound.clone(),
         reminders,
+        events: keeper,
         config: config.clone(),
         metrics,
     };
@@ -159,6 +165,7 @@ pub async fn run(config: Config, content: Content, token: Token) -> anyhow::Resu
     shutdown.cancel();
     let _ = timers.await;
     let _ = reminder_task.await;
+    let _ = event_task.await;
     let _ = purge_task.await;
     // A database that is locked or full must not hold the stop up.
     if tokio::time::timeout(FLUSH, runner.flush()).await.is_err() {

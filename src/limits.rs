@@ -28,3 +28,10 @@ pub const NONCE: usize = 25;
 pub const MODAL_TITLE: usize = 45;
 /// A text input's placeholder.
 pub const INPUT_PLACEHOLDER: usize = 100;
+
+/// A scheduled event's name.
+pub const EVENT_NAME: usize = 100;
+/// A scheduled event's description.
+pub const EVENT_DESCRIPTION: usize = 1000;
+/// An external scheduled event's location.
+pub const EVENT_LOCATION: usize = 100;

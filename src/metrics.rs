@@ -116,6 +116,8 @@ pub struct Metrics {
     messages_failed: Family<StatusLabel, Counter>,
     reminders_fired: Counter,
     reminders_skipped: Counter,
+    reminder_events: Counter,
+    reminder_event_failures: Counter,
     gateway_reconnects: Counter,
     database_errors: Counter,
     unreadable_rows: Counter,
@@ -196,6 +198,18 @@ impl Metrics {
             "Reminders skipped: more than an hour late (the bot was offline) or naming a removed routine",
             reminders_skipped.clone(),
         );
+        let reminder_events = Counter::default();
+        registry.register(
+            "reminder_events",
+            "Discord scheduled events of reminders created, moved or deleted",
+            reminder_events.clone(),
+        );
+        let reminder_event_failures = Counter::default();
+        registry.register(
+            "reminder_event_failures",
+            "Attempts to keep a reminder's Discord event that failed (retried on the next pass)",
+            reminder_event_failures.clone(),
+        );
         let gateway_reconnects = Counter::default();
         registry.register(
             "gateway_reconnects",
@@ -249,6 +263,8 @@ impl Metrics {
             messages_failed,
             reminders_fired,
             reminders_skipped,
+            reminder_events,
+            reminder_event_failures,
             gateway_reconnects,
             database_errors,
             unreadable_rows,
@@ -302,6 +318,15 @@ impl Metrics {
     /// A reminder was posted.
     pub fn reminder_fired(&self) {
         self.reminders_fired.inc();
+    }
+
+    /// A reminder's Discord event was kept in step (`true`) or could not be.
+    pub fn reminder_event(&self, ok: bool) {
+        if ok {
+            self.reminder_events.inc()
+        } else {
+            self.reminder_event_failures.inc()
+        };
     }
 
     /// A due reminder was not posted (too late, or its routine is gone).

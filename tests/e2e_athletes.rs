@@ -28,17 +28,6 @@ fn restrict(exercise: &str, rule: &str) -> CommandBuilder {
         .by(Invoker::coach())
 }
 
-fn button_id(message: &Value, label: &str) -> String {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .find(|b| b["label"] == label)
-        .and_then(|b| b["custom_id"].as_str().map(String::from))
-        .unwrap_or_else(|| panic!("no {label} button in {message}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coaches_restrict_an_athlete_who_then_trains_within_it() {
     let sim = Simulator::start().await;

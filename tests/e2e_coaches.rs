@@ -145,6 +145,7 @@ async fn a_due_reminder_fires_once_in_its_channel_with_the_role_mention() {
         every_weeks: 1,
         anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         until: None,
+        event: false,
     };
     holdfast::store::reminders::add_reminder(&pool, &new, now).await.unwrap();
     pool.close().await;

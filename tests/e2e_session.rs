@@ -41,17 +41,6 @@ async fn start_session(sim: &Simulator, host: Invoker, start_in: i64) -> Interac
     h
 }
 
-fn button_id(message: &Value, label: &str) -> String {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .find(|b| b["label"] == label)
-        .and_then(|b| b["custom_id"].as_str().map(String::from))
-        .unwrap_or_else(|| panic!("no {label} button in {message}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_with_two_members_joining_by_button() {
     let sim = Simulator::start().await;

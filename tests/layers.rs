@@ -91,7 +91,7 @@ fn lower_layers_import_nothing_above_them() {
         ("metrics", &["store", "limits"]),
         // The services: they post through sink traits and know no adapter.
         ("session", &["session::engine", "content", "store", "limits", "schedule"]),
-        ("reminders", &["content", "metrics", "schedule", "session", "store", "limits"]),
+        ("reminders", &["content", "metrics", "schedule", "session", "session::engine", "store", "limits"]),
         ("forget", &["session", "session::engine", "store"]),
         ("restrict", &["content", "schedule", "session::engine", "store"]),
         ("checkins", &["content", "store"]),

@@ -30,6 +30,7 @@ fn reminder(channel: u64, next_fire_ms: i64) -> NewReminder {
         every_weeks: 1,
         anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         until: None,
+        event: false,
     }
 }
 

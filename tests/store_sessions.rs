@@ -115,6 +115,7 @@ fn reminder(guild: i64, next: i64) -> NewReminder {
         every_weeks: 1,
         anchor: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         until: None,
+        event: false,
     }
 }
 

@@ -85,7 +85,7 @@ async fn respond(data: &Data, press: &serenity::ComponentInteraction) -> Result<
         Ok(CustomId::Session { session, action, lobby }) => {
             session_press(data, press, &who, session, action, lobby).await?
         }
-        Ok(CustomId::StartRoutine { routine }) => start_press(data, press, &who, &routine).await?,
+        Ok(CustomId::StartRoutine { routine, reminder }) => start_press(data, press, &who, &routine, reminder).await?,
         Ok(CustomId::Answer { owner, entry }) => Reply::now(match data.index.entry(&owner, &entry) {
             Some(answer) => Response::Message(Message::new().embed(answer_parts(&answer, "").0).ephemeral(true)),
             None => private("That answer is no longer in the FAQ. Try /ask again."),
@@ -125,7 +125,7 @@ async fn session_press(
     let (out, view) = if let Event::Join(user) = event {
         let (limits, lines) = lobby::limits_of(data, view.guild_id, user, &view.plan).await?;
         let joined = data.runner.join(id, user, limits).await?;
-        if !lines.is_empty() && joined.0.membership == Some(Membership::Joined) {
+        if !lines.is_empty() && matches!(joined.0.membership, Some(Membership::Joined | Membership::AlreadyIn)) {
             followup = Some(lobby::limits_text(&lines));
         }
         joined
@@ -165,6 +165,7 @@ async fn start_press(
     press: &serenity::ComponentInteraction,
     who: &Invoker,
     routine: &str,
+    reminder: Option<i64>,
 ) -> Result<Reply, Error> {
     let (Some(guild), Some(r)) = (who.guild, data.content.routine(routine)) else {
         return Ok(Reply::now(private("That routine is no longer available. See /routine list.")));
@@ -177,8 +178,19 @@ async fn start_press(
         start_in_secs: DEFAULT_START_IN,
         host_limits: Vec::new(),
     };
-    let opened = lobby::start(data, spec).await?;
+    // A reminder's post: who marked its event interested comes in too.
+    let members = match reminder {
+        Some(id) => data.events.interested(guild, id).await?,
+        None => Vec::new(),
+    };
+    let opened = lobby::start_with(data, spec, &members).await?;
     let mut msg = Message::new().components(opened.buttons);
+    if !opened.pre_joined.is_empty() {
+        let users = opened.pre_joined.iter().map(|u| serenity::UserId::new(*u));
+        msg = msg
+            .content(lobby::pre_joined_text(&opened.pre_joined))
+            .allowed_mentions(serenity::CreateAllowedMentions::new().users(users));
+    }
     if let Some(first) = opened.pages.first() {
         msg = msg.embed(embed(first, TEAL));
     }

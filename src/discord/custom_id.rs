@@ -3,7 +3,7 @@
 //! parsed in another.
 //!
 //! Wire format (unchanged since the first release, so buttons on old messages
-//! keep working): `hf:s:{session}:{action}[:l]`, `hf:r:{routine}`,
+//! keep working): `hf:s:{session}:{action}[:l]`, `hf:r:{routine}[:{reminder}]`,
 //! `hf:a:{owner}:{entry}`, `hf:f:{user}:{yes|no}`, and the check-in's
 //! button `hf:c:{session}` and modal `hf:m:{session}`. Routine, owner and entry
 //! ids are content slugs, which never contain `:`.
@@ -53,8 +53,9 @@ pub enum CustomId {
     /// A session control; `lobby` marks the lobby message, whose embed is
     /// refreshed in place.
     Session { session: i64, action: SessionAction, lobby: bool },
-    /// A routine card's Start session.
-    StartRoutine { routine: String },
+    /// A routine card's Start session; on a reminder's post, `reminder` is
+    /// that reminder (its event's interested members join the lobby).
+    StartRoutine { routine: String, reminder: Option<i64> },
     /// A "did you mean" answer: an entry or passage of the answer index.
     Answer { owner: String, entry: String },
     /// The `/me forget` confirmation, for one user.
@@ -108,7 +109,8 @@ impl fmt::Display for CustomId {
                 }
                 Ok(())
             }
-            CustomId::StartRoutine { routine } => write!(f, "hf:r:{routine}"),
+            CustomId::StartRoutine { routine, reminder: None } => write!(f, "hf:r:{routine}"),
+            CustomId::StartRoutine { routine, reminder: Some(r) } => write!(f, "hf:r:{routine}:{r}"),
             CustomId::Answer { owner, entry } => write!(f, "hf:a:{owner}:{entry}"),
             CustomId::Forget { user, confirm } => write!(f, "hf:f:{user}:{}", if *confirm { "yes" } else { "no" }),
             CustomId::CheckIn { session } => write!(f, "hf:c:{session}"),
@@ -140,7 +142,13 @@ impl FromStr for CustomId {
                 };
                 CustomId::Session { session, action, lobby }
             }
-            ["hf", "r", routine] if !routine.is_empty() => CustomId::StartRoutine { routine: (*routine).to_string() },
+            ["hf", "r", routine] if !routine.is_empty() => {
+                CustomId::StartRoutine { routine: (*routine).to_string(), reminder: None }
+            }
+            ["hf", "r", routine, reminder] if !routine.is_empty() => CustomId::StartRoutine {
+                routine: (*routine).to_string(),
+                reminder: Some(reminder.parse().map_err(|_| unknown())?),
+            },
             ["hf", "a", owner, entry] if !owner.is_empty() && !entry.is_empty() => {
                 CustomId::Answer { owner: (*owner).to_string(), entry: (*entry).to_string() }
             }
@@ -172,7 +180,8 @@ mod tests {
             (any::<i64>(), 0..SessionAction::ALL.len(), any::<bool>()).prop_map(|(session, a, lobby)| {
                 CustomId::Session { session, action: SessionAction::ALL[a], lobby }
             }),
-            slug.prop_map(|routine| CustomId::StartRoutine { routine }),
+            (slug, proptest::option::of(any::<i64>()))
+                .prop_map(|(routine, reminder)| CustomId::StartRoutine { routine, reminder }),
             (slug, slug).prop_map(|(owner, entry)| CustomId::Answer { owner, entry }),
             (any::<u64>(), any::<bool>()).prop_map(|(user, confirm)| CustomId::Forget { user, confirm }),
             any::<i64>().prop_map(|session| CustomId::CheckIn { session }),

@@ -9,6 +9,7 @@ use super::outbound::Outbound;
 use crate::config::Config;
 use crate::content::{Content, FaqIndex};
 use crate::metrics::Metrics;
+use crate::reminders::events::EventKeeper;
 use crate::reminders::Reminders;
 use crate::session::runner::Runner;
 
@@ -21,6 +22,8 @@ pub struct Data {
     pub outbound: Outbound,
     /// The reminder service (`/remind`).
     pub reminders: Arc<Reminders>,
+    /// The Discord events reminders keep, and who is interested.
+    pub events: Arc<EventKeeper>,
     pub config: Config,
     /// Counters and histograms for `/metrics` (always kept; served only
     /// when `metrics.addr` is set).

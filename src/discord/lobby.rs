@@ -8,7 +8,7 @@ use super::access::Invoker;
 use super::data::{Data, Error};
 use super::render;
 use crate::content::render::Post;
-use crate::session::engine::{Actor, PersonalLimit, Plan};
+use crate::session::engine::{Actor, Membership, PersonalLimit, Plan};
 use crate::session::runner::StartSpec;
 use crate::store::{self, db_id};
 
@@ -23,20 +23,49 @@ pub struct Opened {
     pub pages: Vec<Post>,
     pub buttons: Vec<serenity::CreateActionRow>,
     pub host_limits: Vec<String>,
+    /// Members added to the lobby for the host (interested in the event of
+    /// the reminder it was opened from).
+    pub pre_joined: Vec<u64>,
 }
 
 /// Starts a session (the host with their personal limits) and returns its
 /// lobby.
-pub async fn start(data: &Data, mut spec: StartSpec) -> Result<Opened, Error> {
-    let (limits, lines) = limits_of(data, spec.guild_id, spec.host, &spec.plan).await?;
+pub async fn start(data: &Data, spec: StartSpec) -> Result<Opened, Error> {
+    start_with(data, spec, &[]).await
+}
+
+/// [`start`], then adds `members` to the lobby, each with their own limits.
+pub async fn start_with(data: &Data, mut spec: StartSpec, members: &[u64]) -> Result<Opened, Error> {
+    let (guild, host) = (spec.guild_id, spec.host);
+    let (limits, lines) = limits_of(data, guild, host, &spec.plan).await?;
     spec.host_limits = limits;
-    let view = data.runner.start(spec).await?;
+    let mut view = data.runner.start(spec).await?;
+    let mut pre_joined = Vec::new();
+    for &user in members.iter().filter(|u| **u != host) {
+        let (limits, _) = limits_of(data, guild, user, &view.plan).await?;
+        let (out, joined) = data.runner.join(view.id, user, limits).await?;
+        if out.membership == Some(Membership::Joined) {
+            pre_joined.push(user);
+        }
+        view = joined;
+    }
     Ok(Opened {
         session: view.id,
         pages: render::lobby(&data.content, &view),
         buttons: render::lobby_buttons(view.id, view.state),
         host_limits: lines,
+        pre_joined,
     })
+}
+
+/// The lobby's line for members added from an event: it mentions them, so
+/// they know it has opened.
+pub fn pre_joined_text(members: &[u64]) -> String {
+    let names: Vec<String> = members.iter().map(|u| format!("<@{u}>")).collect();
+    crate::content::render::truncate(
+        &format!("In from the event (you marked it Interested): {}. Can't make it? Press Leave.", names.join(", ")),
+        crate::limits::MESSAGE_CONTENT,
+    )
 }
 
 /// The actor of a control: the invoker, and whether they coach.

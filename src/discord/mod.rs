@@ -6,6 +6,7 @@
 //! store) and render the result; nothing here decides a rule of the domain.
 
 pub mod access;
+pub mod calendar;
 pub mod commands;
 pub mod components;
 pub mod custom_id;
@@ -34,6 +35,11 @@ use crate::reminders::ReminderSink;
 use crate::session::runner::{Delivery, Sink};
 use crate::store::outbox::{Done, NewMessage};
 use crate::store::{self, Reminder, StoreError};
+
+/// What the bot asks the gateway for: servers, and who marks a scheduled
+/// event interested (neither is privileged).
+pub const INTENTS: serenity::GatewayIntents =
+    serenity::GatewayIntents::GUILDS.union(serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS);
 
 /// Discord's own REST base.
 pub const DISCORD_BASE: &str = "https://discord.com";
@@ -270,6 +276,12 @@ async fn on_event(
                 );
             }
         }
+        serenity::FullEvent::GuildScheduledEventUserAdd { subscribed: s } => {
+            data.events.interest(s.guild_id.get(), s.scheduled_event_id.get(), s.user_id.get(), true).await?;
+        }
+        serenity::FullEvent::GuildScheduledEventUserRemove { unsubscribed: s } => {
+            data.events.interest(s.guild_id.get(), s.scheduled_event_id.get(), s.user_id.get(), false).await?;
+        }
         serenity::FullEvent::Resume { .. } => {
             tracing::info!("gateway session resumed");
             data.metrics.gateway_resumed();
@@ -349,9 +361,7 @@ pub async fn serve(data: Data, token: &Token, shutdown: CancellationToken) -> an
         .build();
 
     let mut client =
-        serenity::ClientBuilder::new_with_http(http(&config, token.expose()), serenity::GatewayIntents::GUILDS)
-            .framework(framework)
-            .await?;
+        serenity::ClientBuilder::new_with_http(http(&config, token.expose()), INTENTS).framework(framework).await?;
     *client.ws_url.lock().await = ws_url;
     let shards = client.shard_manager.clone();
     {

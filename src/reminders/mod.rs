@@ -25,6 +25,7 @@ use crate::session::clock::{self, Clock};
 use crate::store::outbox::NewMessage;
 use crate::store::{self, NewReminder, Reminder, StoreError};
 
+pub mod events;
 #[cfg(test)]
 mod tests;
 
@@ -63,6 +64,8 @@ pub struct ReminderSpec {
     pub every_weeks: u8,
     /// The last date it fires on.
     pub until: Option<NaiveDate>,
+    /// Keep the next occurrence as a Discord scheduled event.
+    pub event: bool,
 }
 
 /// Why the service would not do what was asked (the adapter words it).
@@ -107,6 +110,8 @@ pub struct Reminders {
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     wake: Notify,
+    /// Told of every change to when reminders fire (the event keeper).
+    changed: Arc<Notify>,
 }
 
 impl Reminders {
@@ -118,7 +123,18 @@ impl Reminders {
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
     ) -> Arc<Self> {
-        Arc::new(Self { pool, content, sink, clock, metrics, wake: Notify::new() })
+        Arc::new(Self { pool, content, sink, clock, metrics, wake: Notify::new(), changed: Arc::new(Notify::new()) })
+    }
+
+    /// Notified whenever a reminder is added, removed, moved or fires (what
+    /// [`events::EventKeeper`] waits on).
+    pub fn changes(&self) -> Arc<Notify> {
+        self.changed.clone()
+    }
+
+    fn changed(&self) {
+        self.wake.notify_one();
+        self.changed.notify_one();
     }
 
     fn today(&self, tz: Tz) -> NaiveDate {
@@ -154,9 +170,10 @@ impl Reminders {
             every_weeks: spec.every_weeks,
             anchor: today,
             until: spec.until,
+            event: spec.event,
         };
         let id = store::reminders::add_reminder(&self.pool, &new, now).await?;
-        self.wake.notify_one();
+        self.changed();
         Ok((id, next))
     }
 
@@ -164,7 +181,7 @@ impl Reminders {
     /// that server has none with this id.
     pub async fn remove(&self, guild: u64, id: i64) -> Result<(), StoreError> {
         store::reminders::remove_reminder(&self.pool, store::db_id(guild), id).await?;
-        self.wake.notify_one();
+        self.changed();
         Ok(())
     }
 
@@ -209,7 +226,7 @@ impl Reminders {
         let next = rule.next_after(self.clock.now_ms());
         let next_ms = next.unwrap_or(store::reminders::PARKED_MS);
         store::reminders::set_season(&self.pool, r.guild_id, r.id, &rule.skips, rule.paused_until, next_ms).await?;
-        self.wake.notify_one();
+        self.changed();
         Ok(next)
     }
 
@@ -278,6 +295,9 @@ impl Reminders {
             }
         }
         self.sink.send_staged(claimed.posts.into_iter().map(|(id, post)| (Some(id), post)).collect());
+        if !claimed.due.is_empty() {
+            self.changed.notify_one();
+        }
         fired
     }
 

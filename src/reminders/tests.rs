@@ -59,6 +59,7 @@ fn spec(time: &str) -> ReminderSpec {
         created_by: 9,
         every_weeks: 1,
         until: None,
+        event: false,
     }
 }
 

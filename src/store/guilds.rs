@@ -159,6 +159,8 @@ pub async fn purge_departed(pool: &SqlitePool, left_before_ms: i64) -> Result<Ve
             "DELETE FROM participants WHERE session_id IN (SELECT id FROM sessions WHERE guild_id = ?)",
             "DELETE FROM sessions WHERE guild_id = ?",
             "DELETE FROM reminders WHERE guild_id = ?",
+            "DELETE FROM event_deletions WHERE guild_id = ?",
+            "DELETE FROM event_interest WHERE guild_id = ?",
             "DELETE FROM athlete_restrictions WHERE guild_id = ?",
             "DELETE FROM record_views WHERE guild_id = ?",
             "DELETE FROM guild_settings WHERE guild_id = ?",

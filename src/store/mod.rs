@@ -8,7 +8,8 @@
 //! - [`sessions`] persists group sessions and their participants.
 //! - [`progress`] records hold credits (idempotently) and computes personal
 //!   progress and streaks; [`report`] computes the team report.
-//! - [`reminders`] stores recurring reminders and claims due ones exactly once.
+//! - [`reminders`] stores recurring reminders and claims due ones exactly once;
+//!   [`events`] keeps the Discord scheduled events they keep, and who is interested.
 //! - [`batch::apply`] writes many session changes and credits in one
 //!   transaction (the session runner's tick).
 //! - [`outbox`] stores what the bot decided to post before it is sent.
@@ -27,6 +28,7 @@
 
 pub mod batch;
 pub mod check_ins;
+pub mod events;
 pub mod guilds;
 pub mod lock;
 pub mod outbox;

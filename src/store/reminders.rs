@@ -60,6 +60,10 @@ pub struct Reminder {
     pub paused_until: Option<NaiveDate>,
     /// Dates it does not fire on.
     pub skips: BTreeSet<NaiveDate>,
+    /// It keeps its next occurrence as a Discord scheduled event.
+    pub event: bool,
+    /// That event's id, once created.
+    pub event_id: Option<i64>,
 }
 
 impl Reminder {
@@ -110,6 +114,8 @@ pub struct NewReminder {
     pub anchor: NaiveDate,
     /// The last date it fires on.
     pub until: Option<NaiveDate>,
+    /// It keeps its next occurrence as a Discord scheduled event.
+    pub event: bool,
 }
 
 #[derive(FromRow)]
@@ -131,6 +137,8 @@ struct Row {
     until_date: Option<String>,
     paused_until: Option<String>,
     skip_dates: String,
+    event: bool,
+    event_id: Option<i64>,
 }
 
 impl TryFrom<Row> for Reminder {
@@ -180,13 +188,15 @@ impl TryFrom<Row> for Reminder {
             until,
             paused_until,
             skips,
+            event: r.event,
+            event_id: r.event_id,
         })
     }
 }
 
 const COLUMNS: &str = "id, guild_id, channel_id, routine_id, role_id, time_of_day, days, timezone, \
                        next_fire_ms, last_fired_ms, created_by, created_at_ms, every_weeks, anchor_date, \
-                       until_date, paused_until, skip_dates";
+                       until_date, paused_until, skip_dates, event, event_id";
 
 /// Adds a reminder and returns its id. Refuses a reminder beyond
 /// [`MAX_REMINDERS_PER_GUILD`] in one server ([`StoreError::TooManyReminders`],
@@ -196,8 +206,8 @@ pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> 
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO reminders (guild_id, channel_id, routine_id, role_id, time_of_day, days,
                                 timezone, next_fire_ms, created_by, created_at_ms, every_weeks,
-                                anchor_date, until_date)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14
+                                anchor_date, until_date, event)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14, ?15
          WHERE (SELECT COUNT(*) FROM reminders WHERE guild_id = ?1) < ?11
          RETURNING id",
     )
@@ -215,6 +225,7 @@ pub async fn add_reminder(pool: &SqlitePool, new: &NewReminder, now_ms: i64) -> 
     .bind(i64::from(new.every_weeks))
     .bind(new.anchor.to_string())
     .bind(new.until.map(|d| d.to_string()))
+    .bind(new.event)
     .fetch_optional(pool)
     .await?;
     id.ok_or(StoreError::TooManyReminders { limit: MAX_REMINDERS_PER_GUILD })
@@ -229,16 +240,29 @@ pub async fn list_for_guild(pool: &SqlitePool, guild_id: i64) -> Result<Vec<Remi
 }
 
 /// Removes reminder `id` of server `guild_id`; [`StoreError::NotFound`] when
-/// that server has no such reminder (another server's id is not found).
+/// that server has no such reminder (another server's id is not found). Its
+/// Discord event, if it has one, is queued for deletion in the same
+/// transaction (src/store/events.rs).
 pub async fn remove_reminder(pool: &SqlitePool, guild_id: i64, id: i64) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT INTO event_deletions (guild_id, event_id)
+         SELECT guild_id, event_id FROM reminders WHERE id = ? AND guild_id = ? AND event_id IS NOT NULL
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(guild_id)
+    .execute(&mut *tx)
+    .await?;
     let done = sqlx::query("DELETE FROM reminders WHERE id = ? AND guild_id = ?")
         .bind(id)
         .bind(guild_id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    tx.commit().await?;
     Ok(())
 }
 

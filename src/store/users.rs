@@ -127,6 +127,7 @@ pub async fn forget_user(pool: &SqlitePool, user_id: i64) -> Result<ForgetReport
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM event_interest WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM record_views WHERE subject_id = ?").bind(user_id).execute(&mut *tx).await?;
     sqlx::query("UPDATE record_views SET viewer_id = NULL WHERE viewer_id = ?").bind(user_id).execute(&mut *tx).await?;
     let settings =
@@ -238,6 +239,14 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         user_id,
     )
     .await?;
+    let interest = rows(
+        pool,
+        "SELECT COALESCE(json_group_array(json_object(
+             'server_id', CAST(guild_id AS TEXT), 'event_id', CAST(event_id AS TEXT))), '[]')
+         FROM event_interest WHERE user_id = ?",
+        user_id,
+    )
+    .await?;
     Ok(serde_json::json!({
         "user_id": super::discord_id(user_id).to_string(),
         "exported_at_ms": now_ms(),
@@ -250,5 +259,6 @@ pub async fn export_user(pool: &SqlitePool, user_id: i64) -> Result<serde_json::
         "restrictions": restrictions,
         "check_ins": check_ins,
         "coach_views_of_your_records": views,
+        "events_marked_interested": interest,
     }))
 }

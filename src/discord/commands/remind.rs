@@ -1,4 +1,4 @@
-//! `/remind add | list | remove` (coaches).
+//! `/remind add | list | preview | skip | pause | remove` (coaches).
 
 use poise::serenity_prelude as serenity;
 
@@ -27,6 +27,41 @@ fn bot_can_post(ctx: Context<'_>, channel: serenity::ChannelId) -> bool {
     let (Some(ch), Some(member)) = (guild.channels.get(&channel), guild.members.get(&bot)) else { return true };
     let perms = guild.user_permissions_in(ch, member);
     perms.contains(serenity::Permissions::SEND_MESSAGES) && perms.contains(serenity::Permissions::VIEW_CHANNEL)
+}
+
+const NO_MANAGE_EVENTS: &str = "I can't keep a Discord event without the **Manage Events** permission. Give my \
+     role Manage Events (Server Settings → Roles), or add the reminder without `event`. Nothing was saved.";
+
+/// Whether the bot may create scheduled events here (from the interaction's
+/// `app_permissions`; unknown counts as yes, and Discord will tell).
+fn bot_can_manage_events(ctx: Context<'_>) -> bool {
+    match ctx {
+        poise::Context::Application(app) => {
+            app.interaction.app_permissions.is_none_or(|p| p.contains(serenity::Permissions::MANAGE_EVENTS))
+        }
+        poise::Context::Prefix(_) => true,
+    }
+}
+
+/// Creates reminder `id`'s event now and says how it went. Discord refusing
+/// for want of Manage Events removes the reminder again (nothing is saved);
+/// any other failure leaves it to the event keeper's next pass.
+async fn event_text(ctx: Context<'_>, guild: u64, id: i64) -> Result<String, Error> {
+    use crate::reminders::events::{CalendarError, Step};
+    match ctx.data().events.keep_one(guild, id).await? {
+        Some(Step::Created(event) | Step::Moved(event)) => Ok(format!(
+            "\nIts Discord event: https://discord.com/events/{guild}/{event}. Members who mark it Interested are \
+             added to the lobby opened from the reminder's post; the event moves to the next time after each one."
+        )),
+        Some(Step::Failed(CalendarError::Forbidden)) => {
+            ctx.data().reminders.remove(guild, id).await?;
+            Err(refuse(NO_MANAGE_EVENTS))
+        }
+        Some(Step::Failed(e)) => Ok(format!(
+            "\nDiscord did not create its event yet ({e}); I'll try again within the hour and after each reminder."
+        )),
+        Some(Step::Deleted | Step::Nothing) | None => Ok(String::new()),
+    }
 }
 
 /// Recurring recovery reminders (coaches).
@@ -68,8 +103,10 @@ pub async fn remind_add(
     #[min = 1]
     #[max = 12]
     every: Option<u8>,
+    #[description = "Also keep the next time as a Discord event members can mark Interested"] event: Option<bool>,
 ) -> Result<(), Error> {
     let who = require_coach(ctx).await?;
+    let event = event.unwrap_or(false);
     let guild_id = guild(ctx)?;
     let r = routine_named(ctx, &routine)?;
     let time: TimeOfDay = time.parse().map_err(refuse)?;
@@ -86,6 +123,13 @@ pub async fn remind_add(
             "I can't post in <#{channel_id}>: give me View Channel and Send Messages there, or pick another channel."
         )));
     }
+    if event && !bot_can_manage_events(ctx) {
+        return Err(refuse(NO_MANAGE_EVENTS));
+    }
+    if event {
+        // Creating the event is one more call to Discord before the answer.
+        ctx.defer_ephemeral().await?;
+    }
     let spec = ReminderSpec {
         guild_id,
         channel_id: channel_id.get(),
@@ -97,13 +141,15 @@ pub async fn remind_add(
         created_by: who.user,
         every_weeks: every.unwrap_or(1),
         until,
+        event,
     };
     let (id, next) = ctx.data().reminders.add(&spec).await?;
+    let event_line = if event { event_text(ctx, guild_id, id).await? } else { String::new() };
     let role = athletes.as_ref().map_or(String::new(), |r| format!(", mentioning <@&{}>", r.id));
     reply::private(
         ctx,
         format!(
-            "Reminder #{id}: **{}** at {time} {days}{} ({tz}) in <#{channel_id}>{role}. Next: <t:{}:F>.",
+            "Reminder #{id}: **{}** at {time} {days}{} ({tz}) in <#{channel_id}>{role}. Next: <t:{}:F>.{event_line}",
             r.name,
             season_text(every.unwrap_or(1), until, None, 0),
             next / 1000
@@ -132,8 +178,13 @@ pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
             } else {
                 format!("Next <t:{}:F>", r.next_fire_ms / 1000)
             };
+            let event = match (r.event, r.event_id) {
+                (true, Some(e)) => format!(" [Event](https://discord.com/events/{}/{e})", r.guild_id),
+                (true, None) => " (event pending)".to_owned(),
+                (false, _) => String::new(),
+            };
             format!(
-                "**#{}** {routine}: {} {days}{} ({}) in <#{}>{role}. {next}",
+                "**#{}** {routine}: {} {days}{} ({}) in <#{}>{role}. {next}{event}",
                 r.id,
                 r.time_of_day,
                 season_text(r.every_weeks, r.until, r.paused_until, r.skips.len()),

@@ -16,14 +16,18 @@ pub fn card(content: &Content, r: &Routine) -> Vec<content_render::Post> {
     content_render::routine(content, r, total).paginate()
 }
 
-/// Custom id of a routine card's Start session button.
-pub fn start_button_id(routine: &str) -> String {
-    truncate(&CustomId::StartRoutine { routine: routine.to_string() }.to_string(), crate::limits::CUSTOM_ID)
+/// Custom id of a routine card's Start session button (on a reminder's post
+/// whose reminder keeps an event, that reminder too).
+pub fn start_button_id(routine: &str, reminder: Option<i64>) -> String {
+    let start = |reminder| CustomId::StartRoutine { routine: routine.to_string(), reminder };
+    // Content slugs are short; a reminder id that would not fit is left off.
+    let id = start(reminder).encode().unwrap_or_else(|| start(None).to_string());
+    truncate(&id, crate::limits::CUSTOM_ID)
 }
 
 /// The button under a posted routine.
 pub fn start_button(routine: &str) -> serenity::CreateActionRow {
-    serenity::CreateActionRow::Buttons(vec![serenity::CreateButton::new(start_button_id(routine))
+    serenity::CreateActionRow::Buttons(vec![serenity::CreateButton::new(start_button_id(routine, None))
         .label("Start session")
         .style(serenity::ButtonStyle::Success)])
 }
@@ -48,7 +52,7 @@ pub fn reminder_body(content: &Content, r: &Reminder, routine: &Routine, late_by
         "embeds": embeds,
         "allowed_mentions": {"parse": [], "roles": roles},
         "components": [{"type": 1, "components": [
-            {"type": 2, "style": 3, "label": "Start session", "custom_id": start_button_id(&routine.id)}
+            {"type": 2, "style": 3, "label": "Start session", "custom_id": start_button_id(&routine.id, r.event.then_some(r.id))}
         ]}],
         "nonce": truncate(&format!("r{}-{}", r.id, r.next_fire_ms / 60_000), crate::limits::NONCE),
         "enforce_nonce": true,

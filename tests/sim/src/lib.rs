@@ -16,6 +16,7 @@
 //! ```
 
 pub mod bot;
+mod events;
 mod gateway;
 mod interactions;
 mod payloads;
@@ -31,6 +32,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use events::{GUILD_SCHEDULED_EVENTS_INTENT, MANAGE_EVENTS};
 pub use interactions::{
     autocomplete, button, modal_submit, slash, string_select, CommandBuilder, ComponentBuilder, Invoker, ModalBuilder,
 };
@@ -44,6 +46,19 @@ pub mod rules {
 }
 
 use state::{FaultRule, InteractionRecord, Outgoing, Shared};
+
+/// The custom id of the button labelled `label` on a message (or a callback's `data`); panics,
+/// naming the message, when it has none.
+pub fn button_id(message: &Value, label: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str().map(String::from))
+        .unwrap_or_else(|| panic!("no {label} button in {message}"))
+}
 
 /// How long the `wait_*` helpers without a timeout argument wait.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(10);
@@ -258,6 +273,36 @@ impl Simulator {
         });
     }
 
+    /// Sets the bot's permissions in the guild: what interactions carry as `app_permissions`, and
+    /// whether the scheduled-event routes answer (they need Manage Events, `1 << 33`).
+    pub fn set_bot_permissions(&self, permissions: u64) {
+        self.shared.write(|s| s.bot_permissions = permissions);
+    }
+
+    /// The guild's scheduled events, as `GET /guilds/{id}/scheduled-events` answers.
+    pub fn scheduled_events(&self) -> Vec<Value> {
+        let reply = events::route(&self.shared, "GET", None, &Value::Null);
+        reply.body.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until the guild's scheduled events satisfy `pred`, and returns them.
+    pub async fn wait_for_events(&self, pred: impl Fn(&[Value]) -> bool, timeout: Duration) -> Vec<Value> {
+        let found = self
+            .shared
+            .wait(timeout, |s| {
+                let events: Vec<Value> = s.events.iter().map(events::object).collect();
+                pred(&events).then_some(events)
+            })
+            .await;
+        found.unwrap_or_else(|| panic!("scheduled events never matched: {:#?}", self.scheduled_events()))
+    }
+
+    /// Member `user` marks event `event` interested (`true`) or not. Returns whether the gateway
+    /// dispatch went out (only to a bot that identified with `GUILD_SCHEDULED_EVENTS`).
+    pub fn mark_interested(&self, event: u64, user: u64, interested: bool) -> bool {
+        self.shared.write(|s| events::interest(s, event, user, interested))
+    }
+
     /// Dispatches any event (`t`, `d`) with the next sequence number.
     pub fn dispatch(&self, event: &str, data: Value) {
         self.shared.write(|s| gateway::dispatch(s, event, data));
@@ -272,6 +317,7 @@ impl Simulator {
         let kind = payload["type"].as_u64().unwrap_or(0);
         let latency = Arc::new(OnceLock::new());
         let sent_at = self.shared.write(|s| {
+            payload["app_permissions"] = Value::String(s.bot_permissions.to_string());
             if let Some(cmd) = payload["data"]["name"].as_str().and_then(|n| s.command_ids.get(n)) {
                 payload["data"]["id"] = Value::String(cmd.to_string());
             }

@@ -32,6 +32,10 @@ pub const ATHLETE_ID: u64 = 1_200_000_000_000_000_003;
 /// Another member with the Athletes role.
 pub const ATHLETE2_ID: u64 = 1_200_000_000_000_000_004;
 
+/// The bot's permissions unless a test changes them ([`crate::Simulator::set_bot_permissions`]):
+/// `@everyone`'s and Manage Events.
+pub const BOT_PERMISSIONS: u64 = EVERYONE_PERMISSIONS | (1 << 33);
+
 /// `MANAGE_GUILD` ("Manage Server").
 pub const MANAGE_GUILD: u64 = 1 << 5;
 /// `ADMINISTRATOR`.
@@ -110,7 +114,7 @@ pub fn roles() -> Vec<Value> {
         role(EVERYONE_ROLE, "@everyone", 0, EVERYONE_PERMISSIONS),
         role(ATHLETES_ROLE, "Athletes", 1, 0),
         role(COACH_ROLE, "Coach", 2, 0),
-        role(BOT_ROLE, "Holdfast", 3, EVERYONE_PERMISSIONS),
+        role(BOT_ROLE, "Holdfast", 3, BOT_PERMISSIONS),
     ]
 }
 

@@ -20,15 +20,15 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn ok(body: Value) -> Self {
+    pub(crate) fn ok(body: Value) -> Self {
         Self { status: 200, body, problems: vec![] }
     }
 
-    fn no_content() -> Self {
+    pub(crate) fn no_content() -> Self {
         Self { status: 204, body: Value::Null, problems: vec![] }
     }
 
-    fn invalid(problems: Problems) -> Self {
+    pub(crate) fn invalid(problems: Problems) -> Self {
         Self { status: 400, body: problems.error_body(), problems: problems.0 }
     }
 
@@ -82,6 +82,8 @@ pub(crate) fn route(shared: &Shared, req: &Incoming) -> Reply {
             Reply::error(404, 10004, "Unknown Guild", "SIM_UNKNOWN_GUILD", format!("no guild {g}"))
         }
         ("GET", ["guilds", _]) => Reply::ok(payloads::guild_create()),
+        (m, ["guilds", _, "scheduled-events"]) => super::events::route(shared, m, None, body),
+        (m, ["guilds", _, "scheduled-events", e]) => super::events::route(shared, m, Some(id(e)), body),
         ("GET", ["guilds", _, "roles"]) => Reply::ok(json!(payloads::roles())),
         ("GET", ["guilds", _, "channels"]) => {
             Reply::ok(json!([payloads::channel(payloads::CHANNEL_ID), payloads::channel(payloads::OTHER_CHANNEL_ID)]))

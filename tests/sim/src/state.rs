@@ -158,6 +158,18 @@ pub(crate) struct StoredMessage {
     pub nonce: Option<String>,
 }
 
+/// A guild scheduled event the bot made (`EXTERNAL`).
+pub(crate) struct ScheduledEvent {
+    pub id: u64,
+    pub name: String,
+    pub description: Option<String>,
+    pub location: String,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Members who marked it interested, in order.
+    pub interested: Vec<u64>,
+}
+
 /// Frames for the live gateway connection.
 pub(crate) enum Outgoing {
     Text(String),
@@ -178,7 +190,6 @@ pub(crate) struct Gateway {
     pub last_identify: Option<Value>,
 }
 
-#[derive(Default)]
 pub(crate) struct State {
     pub requests: Vec<RecordedRequest>,
     pub violations: Vec<Violation>,
@@ -194,6 +205,32 @@ pub(crate) struct State {
     pub registered: Option<Value>,
     pub command_ids: HashMap<String, u64>,
     pub gateway: Gateway,
+    /// The guild's scheduled events.
+    pub events: Vec<ScheduledEvent>,
+    /// The bot's permissions in the guild (interactions' `app_permissions`; Manage Events
+    /// decides the scheduled-event routes).
+    pub bot_permissions: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            requests: Vec::new(),
+            violations: Vec::new(),
+            faults: Vec::new(),
+            blocks: Vec::new(),
+            recent: std::collections::VecDeque::new(),
+            channel_windows: HashMap::new(),
+            messages: Vec::new(),
+            nonce_hits: 0,
+            interactions: Vec::new(),
+            registered: None,
+            command_ids: HashMap::new(),
+            gateway: Gateway::default(),
+            events: Vec::new(),
+            bot_permissions: super::payloads::BOT_PERMISSIONS,
+        }
+    }
 }
 
 impl State {

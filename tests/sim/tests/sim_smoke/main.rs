@@ -281,3 +281,64 @@ async fn oversized_bodies_faults_and_multipart() {
     assert_eq!(requests.iter().map(|r| r.status).collect::<Vec<_>>(), [400, 502, 200]);
     assert_eq!(sim.violations().len(), 1, "only the oversized message");
 }
+
+#[tokio::test]
+async fn scheduled_events_are_validated_like_discord() {
+    let sim = Simulator::start().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v10/guilds/{GUILD_ID}/scheduled-events", sim.base_url());
+    let at = |mins: i64| (chrono::Utc::now() + chrono::Duration::minutes(mins)).to_rfc3339();
+    let event = |start: String, end: Option<String>, location: Option<&str>| {
+        let mut e = json!({"name": "Recovery", "privacy_level": 2, "entity_type": 3, "scheduled_start_time": start});
+        if let Some(end) = end {
+            e["scheduled_end_time"] = json!(end);
+        }
+        if let Some(l) = location {
+            e["entity_metadata"] = json!({"location": l});
+        }
+        e
+    };
+    let post = |body: Value| client.post(&url).header("Authorization", "Bot t").json(&body).send();
+    // A start in the past, an end before the start, no location, a voice event: refused.
+    for bad in [
+        event(at(-5), Some(at(30)), Some("#training")),
+        event(at(60), Some(at(30)), Some("#training")),
+        event(at(60), Some(at(90)), None),
+        event(at(60), None, Some("#training")),
+        json!({"name": "x", "privacy_level": 2, "entity_type": 2, "scheduled_start_time": at(60), "channel_id": "1"}),
+    ] {
+        assert_eq!(post(bad.clone()).await.unwrap().status(), 400, "{bad}");
+    }
+    assert!(sim.scheduled_events().is_empty());
+    // A good one is made, moved and deleted; serenity reads it back.
+    let made = post(event(at(60), Some(at(90)), Some("#training"))).await.unwrap();
+    assert_eq!(made.status(), 200);
+    let made: Value = made.json().await.unwrap();
+    let parsed: serenity::ScheduledEvent = serde_json::from_value(made.clone()).unwrap();
+    assert_eq!(parsed.name, "Recovery");
+    let one = format!("{url}/{}", made["id"].as_str().unwrap());
+    let moved = client
+        .patch(&one)
+        .header("Authorization", "Bot t")
+        .json(&json!({"scheduled_start_time": at(120), "scheduled_end_time": at(150)}));
+    assert_eq!(moved.send().await.unwrap().status(), 200);
+    // Moving the start past its end is refused.
+    let bad = client
+        .patch(&one)
+        .header("Authorization", "Bot t")
+        .json(&json!({"scheduled_start_time": at(200)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(client.delete(&one).header("Authorization", "Bot t").send().await.unwrap().status(), 204);
+    assert_eq!(
+        client.delete(&one).header("Authorization", "Bot t").send().await.unwrap().json::<Value>().await.unwrap()
+            ["code"],
+        10070
+    );
+    // Without Manage Events: 403.
+    sim.set_bot_permissions(EVERYONE_PERMISSIONS);
+    let denied = post(event(at(60), Some(at(90)), Some("#training"))).await.unwrap();
+    assert_eq!(denied.json::<Value>().await.unwrap()["code"], 50013);
+}
