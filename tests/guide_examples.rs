@@ -141,6 +141,8 @@ fn script() -> Vec<(&'static str, Vec<Step>)> {
         (
             "### An athlete asks and looks things up",
             vec![
+                step("/help", athlete(), slash("help")),
+                step("/routine list", athlete(), slash("routine").subcommand("list")),
                 step(
                     "/ask question: how long do I hold the psoas smash?",
                     athlete(),
@@ -197,6 +199,18 @@ fn script() -> Vec<(&'static str, Vec<Step>)> {
                         .string("days", "mon,thu")
                         .string("timezone", "Europe/London"),
                 ),
+                step("/remind list", coach(), slash("remind").subcommand("list")),
+                step("/remind preview id: 1", coach(), slash("remind").subcommand("preview").integer("id", 1)),
+                step(
+                    "/settings coaches_channel channel: #general",
+                    Invoker::admin(),
+                    slash("settings").subcommand("coaches_channel").channel("channel", OTHER_CHANNEL_ID),
+                ),
+                step(
+                    "/athlete restrictions athlete: @Sam",
+                    coach(),
+                    slash("athlete").subcommand("restrictions").user("athlete", ATHLETE_ID),
+                ),
                 step(
                     "/remind add routine: Post-run hamstrings time: 25:99 days: mon",
                     coach(),
@@ -216,7 +230,19 @@ fn script() -> Vec<(&'static str, Vec<Step>)> {
                     athlete(),
                     slash("session").subcommand("start").string("routine", "post-run-hamstrings"),
                 ),
+                step("/session status", athlete(), slash("session").subcommand("status")),
                 step("/athlete restrictions", athlete(), slash("athlete").subcommand("restrictions")),
+                step(
+                    "/me timezone timezone: Europe/London",
+                    athlete(),
+                    slash("me").subcommand("timezone").string("timezone", "Europe/London"),
+                ),
+                step("/team report days: 7", coach(), slash("team").subcommand("report").integer("days", 7)),
+                step(
+                    "/athlete lift athlete: @Sam exercise: Hamstring Smash",
+                    coach(),
+                    slash("athlete").subcommand("lift").user("athlete", ATHLETE_ID).string("exercise", "hamstring-smash"),
+                ),
             ],
         ),
     ]

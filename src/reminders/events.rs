@@ -258,6 +258,11 @@ impl EventKeeper {
         i64::from(plan.total_secs()) * 1000 + GATHER_MS
     }
 
+    /// The event reminder `id` of server `guild` keeps now, if any.
+    pub async fn event_of(&self, guild: u64, id: i64) -> Result<Option<u64>, StoreError> {
+        Ok(events::event_of(&self.pool, store::db_id(guild), id).await?.map(discord_id))
+    }
+
     /// The members to add to a lobby opened from reminder `id`'s post: those
     /// interested in its event (none when it keeps none), at most
     /// [`MAX_PRE_JOIN`].

@@ -48,7 +48,13 @@ fn bot_can_manage_events(ctx: Context<'_>) -> bool {
 /// any other failure leaves it to the event keeper's next pass.
 async fn event_text(ctx: Context<'_>, guild: u64, id: i64) -> Result<String, Error> {
     use crate::reminders::events::{CalendarError, Step};
-    match ctx.data().events.keep_one(guild, id).await? {
+    let step = ctx.data().events.keep_one(guild, id).await?;
+    // The background pass may have made it first.
+    let made = match step {
+        None | Some(Step::Nothing) => ctx.data().events.event_of(guild, id).await?.map(Step::Created),
+        other => other,
+    };
+    match made {
         Some(Step::Created(event) | Step::Moved(event)) => Ok(format!(
             "\nIts Discord event: https://discord.com/events/{guild}/{event}. Members who mark it Interested are \
              added to the lobby opened from the reminder's post; the event moves to the next time after each one."
