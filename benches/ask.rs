@@ -76,6 +76,7 @@ fn main() {
         ("tuning", "ask_tuning_seeds.toml"),
         ("tuning (the first held-out set, moved)", "ask_tuning_2.toml"),
         ("tuning (the second held-out set, moved)", "ask_tuning_3.toml"),
+        ("tuning (the third held-out set, C, moved)", "ask_tuning_4.toml"),
         ("held-out", "ask_heldout.toml"),
     ];
     let questions: Vec<String> = sets.iter().flat_map(|(_, f)| set(root, f)).map(|q| q.text).collect();

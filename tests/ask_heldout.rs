@@ -1,7 +1,8 @@
-//! The held-out set (tests/data/ask_heldout.toml, set C): 220 questions
+//! The held-out set (tests/data/ask_heldout.toml, set D): 220 questions
 //! written by a helper who had read only the source documents and the
 //! exercise names, never the content; labelled from the content by another
-//! helper. (Set B, scored once at 73.2%, is now a tuning set.) The
+//! helper. (Set C, scored once at 69.1%, is now a tuning set, as B and A
+//! were before it.) The
 //! search was never tuned on it and its misses are not printed: it was scored
 //! once, and its floors below are that score rounded down, so that a change
 //! that makes answers worse on questions nobody tuned for fails.
@@ -28,6 +29,7 @@ fn held_out_set_stays_above_its_floors() {
     assert!(pct(s.out_of_scope) >= FLOOR_OUT_OF_SCOPE, "{}", s.summary());
 }
 
-const FLOOR_ALL: f64 = 0.69;
-const FLOOR_SAFETY: f64 = 0.80;
-const FLOOR_OUT_OF_SCOPE: f64 = 0.94;
+// Set D, scored once on 2026-12-01: 75.9% (safety 86.2%, out of scope 88.6%).
+const FLOOR_ALL: f64 = 0.75;
+const FLOOR_SAFETY: f64 = 0.86;
+const FLOOR_OUT_OF_SCOPE: f64 = 0.88;

@@ -1,5 +1,5 @@
 //! The answer search on its tuning sets: the questions it was tuned on.
-//! `tests/data/ask_tuning_seeds.toml` and `ask_tuning_2.toml` were written
+//! `tests/data/ask_tuning_seeds.toml` and `ask_tuning_2.toml` … `_4` were written
 //! from the source documents only, by writers who never saw the content, and
 //! labelled from the content by another. The floors are what the search
 //! reaches today (the goal is 95%; docs/benchmarks.md has the figures): a
@@ -46,21 +46,28 @@ fn check_floors_with(file: &str, floor: f64, safety_floor: f64, out_of_scope_flo
 
 #[test]
 fn first_seed_tuning_set_stays_above_its_floors() {
-    check_floors("ask_tuning_seeds.toml", 0.80);
+    check_floors("ask_tuning_seeds.toml", 0.83);
 }
 
 /// The first held-out set: scored once (78.8%), then moved here to tune on
 /// when a second held-out set was written (docs/benchmarks.md).
 #[test]
 fn second_seed_tuning_set_stays_above_its_floors() {
-    check_floors("ask_tuning_2.toml", 0.82);
+    check_floors("ask_tuning_2.toml", 0.83);
 }
 
 /// The second held-out set: scored once (73.2%), then moved here to tune on
 /// when a third held-out set was written (docs/benchmarks.md).
 #[test]
 fn third_seed_tuning_set_stays_above_its_floors() {
-    check_floors_with("ask_tuning_3.toml", 0.73, 0.82, 0.91);
+    check_floors_with("ask_tuning_3.toml", 0.82, 0.94, 0.94);
+}
+
+/// The third held-out set (set C): scored once (69.1%), then moved here to
+/// tune on when a fourth held-out set was written (docs/benchmarks.md).
+#[test]
+fn fourth_seed_tuning_set_stays_above_its_floors() {
+    check_floors_with("ask_tuning_4.toml", 0.77, 0.87, 0.94);
 }
 
 /// Sweeps the ranking knobs over the tuning sets (never the held-out set):
@@ -73,6 +80,7 @@ fn sweep_params_on_the_tuning_sets() {
     let mut questions = set("ask_tuning_seeds.toml");
     questions.extend(set("ask_tuning_2.toml"));
     questions.extend(set("ask_tuning_3.toml"));
+    questions.extend(set("ask_tuning_4.toml"));
     let mut best: Vec<(usize, String)> = Vec::new();
     for w in [0.2, 0.4, 0.6, 0.8] {
         for floor in [0.4, 0.5, 0.6] {

@@ -137,7 +137,42 @@ const REWRITES: &[(&str, &str)] = &[
     ("freq", "often"),
     ("frequently", "often"),
     ("wk", "week"),
+    ("inhale", "breathing inhale"),
+    ("inhaling", "breathing inhale"),
+    ("exhale", "breathing exhale"),
+    ("exhaling", "breathing exhale"),
+    ("objective", "purpose"),
+    ("knobbly", "spiky"),
+    ("knobbley", "spiky"),
+    ("nobbly", "spiky"),
+    ("knobby", "spiky"),
+    ("bumpy", "spiky"),
+    ("prickly", "spiky"),
+    ("spiked", "spiky"),
+    ("hamstrng", "hamstring"),
+    ("hamstrngs", "hamstring"),
 ];
+
+/// Everyday names for the back of the thigh: "back of my leg", "back of the
+/// thighs" become "hamstring" (after word rewrites; `me`, `ur` and the like
+/// stand for "my").
+const OWNERS: &[&str] = &["my", "the", "me", "your", "ur", "his", "her", "their", "one", "each"];
+const LEGS: &[&str] = &["leg", "legs", "thigh", "thighs", "upper"];
+
+fn back_of_leg(words: &[String]) -> Option<usize> {
+    let w = |i: usize| words.get(i).map(String::as_str);
+    if w(0) != Some("back") || w(1) != Some("of") {
+        return None;
+    }
+    let at = if w(2).is_some_and(|x| OWNERS.contains(&x)) { 3 } else { 2 };
+    let legs = w(at).is_some_and(|x| LEGS.contains(&x));
+    let upper_leg = w(at) == Some("upper") && w(at + 1).is_some_and(|x| LEGS.contains(&x) && x != "upper");
+    match (legs, upper_leg) {
+        (_, true) => Some(at + 2),
+        (true, false) => Some(at + 1),
+        _ => None,
+    }
+}
 
 /// Tokens of a text after rewriting: lower-case words, with apostrophes kept
 /// inside words.
@@ -154,7 +189,18 @@ pub fn words(text: &str) -> Vec<String> {
             None => out.push(w.to_string()),
         }
     }
-    out
+    let mut phrased = Vec::with_capacity(out.len());
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(len) = back_of_leg(&out[i..]) {
+            phrased.push("hamstring".to_owned());
+            i += len;
+        } else {
+            phrased.push(std::mem::take(&mut out[i]));
+            i += 1;
+        }
+    }
+    phrased
 }
 
 /// Is this word one that carries no meaning here?
@@ -197,6 +243,16 @@ mod tests {
         assert_eq!(a.terms("How do I breathe?"), a.terms("breathing"));
         assert_eq!(a.terms("foamroller"), a.terms("foam roller"));
         assert_eq!(a.terms("runners"), a.terms("run"));
+    }
+
+    #[test]
+    fn the_back_of_the_leg_is_the_hamstring() {
+        let a = Analyzer::default();
+        assert_eq!(a.terms("the back of my leg"), a.terms("the hamstring"));
+        assert_eq!(a.terms("back of me thighs hurt"), a.terms("hamstring hurt"));
+        assert_eq!(a.terms("back of the upper leg"), a.terms("hamstring"));
+        assert_eq!(a.terms("back of my knee"), vec!["back", "knee"], "the knee is not the hamstring");
+        assert_eq!(a.terms("a knobbly ball"), a.terms("a spiky ball"));
     }
 
     #[test]

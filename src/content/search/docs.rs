@@ -76,7 +76,7 @@ impl Section {
 
 /// Question kinds a passage's own text can show (the rest, such as
 /// `_purpose` from "helps", would say more about its wording than its topic).
-const PASSAGE_KINDS: &[&str] = &["_pace", "_breath", "_long"];
+const PASSAGE_KINDS: &[&str] = &["_pace", "_breath", "_long", "_pressure", "_sides"];
 
 /// One answerable document.
 #[derive(Debug, Clone)]

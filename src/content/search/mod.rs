@@ -616,7 +616,11 @@ impl FaqIndex {
         }
         let words = scope::raw_words(question);
         let r = self.rank(question);
-        let safety = safety::classify(question, !r.named.is_empty(), |w| !self.lexical.knows_word(w));
+        // A question about this domain that names a condition the lists know
+        // ("inflamed hammy, lacrosse ball?") is about safety even without
+        // "is it ok": the answer must come from the restrictions.
+        let about = !r.named.is_empty() || (r.anchor == Anchor::Strong && question.trim_end().ends_with('?'));
+        let safety = safety::classify(question, about, |w| !self.lexical.knows_word(w));
         // A safety question about a named exercise is answered even when it
         // mentions a body part elsewhere ("knee surgery, hamstring smash?").
         if let (Some(ask @ SafetyAsk::Condition(_)), [_]) = (&safety, r.named.as_slice()) {

@@ -265,6 +265,8 @@ const HEALING: &[&[&str]] = &[
     &["time", "off"],
     &["be", "out", "for"],
     &["sit", "out", "for"],
+    &["sit", "out", "after"],
+    &["concussion*"],
     &["how", "many", "weeks"],
 ];
 
@@ -289,6 +291,7 @@ const LIFESTYLE: &[&[&str]] = &[
 /// Team plans, kit and shopping.
 const LOGISTICS: &[&[&str]] = &[
     &["bring"],
+    &["bringing"],
     &["borrow"],
     &["lend"],
     &["where", "can", "i", "buy"],

@@ -58,7 +58,9 @@ fn texts(d: &Doc) -> Vec<String> {
     if d.is_passage() {
         vec![d.body.clone()]
     } else {
-        d.match_texts.clone()
+        let mut t = d.match_texts.clone();
+        t.push(d.body.clone());
+        t
     }
 }
 
