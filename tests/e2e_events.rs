@@ -80,14 +80,19 @@ async fn a_reminders_event_follows_it_and_interested_members_are_in_its_lobby() 
     let moved = sim.wait_for_events(|e| e.len() == 1 && start_ms(&e[0]) > due + 3_600_000, ANSWER).await;
     assert_eq!(moved[0]["id"], event["id"], "the same event is moved, so interest stays");
 
-    // The post's Start session opens a lobby with the interested member in it.
+    // A mark the bot never heard of (made while it was offline, say):
+    // Discord's list has it.
+    sim.mark_interested_unseen(event_id, COACH_ID);
+
+    // The post's Start session opens a lobby with the interested members in it.
     let posted = sim.message(post["id"].as_str().unwrap().parse().unwrap()).unwrap();
     let start = button_id(&posted, "Start session");
     let lobby = ask(&sim, button(&start).on_message(posted).by(Invoker::athlete()).build()).await;
-    let ping = format!("<@{ATHLETE2_ID}>");
-    assert!(lobby.contains("In from the event") && lobby.contains(&ping), "{lobby}");
+    assert!(lobby.contains("In from the event") && lobby.contains(&format!("<@{ATHLETE2_ID}>")), "{lobby}");
+    assert!(lobby.contains(&format!("<@{COACH_ID}>")), "Discord's own list is asked: {lobby}");
     assert!(!lobby.contains(&format!("<@{OWNER_ID}>")), "who left the event is not added: {lobby}");
-    assert!(lobby.contains(&format!("\"users\":[\"{ATHLETE2_ID}\"]")), "only they are pinged: {lobby}");
+    let pinged = format!("\"users\":[\"{ATHLETE2_ID}\",\"{COACH_ID}\"]");
+    assert!(lobby.contains(&pinged), "only they are pinged: {lobby}");
 
     // Removing the reminder deletes its event.
     let t = ask(&sim, slash("remind").subcommand("remove").integer("id", 1).by(coach()).build()).await;

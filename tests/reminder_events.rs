@@ -23,6 +23,8 @@ struct FakeCalendar {
     calls: Mutex<Vec<String>>,
     script: Mutex<VecDeque<Result<(), CalendarError>>>,
     next_id: Mutex<u64>,
+    /// What Discord lists as interested.
+    listed: Mutex<Vec<u64>>,
 }
 
 impl FakeCalendar {
@@ -54,6 +56,12 @@ impl Calendar for FakeCalendar {
     }
     fn delete(&self, _guild: u64, event: u64) -> CalendarFuture<'_, ()> {
         Box::pin(async move { self.answer(format!("delete {event}")) })
+    }
+    fn interested(&self, _guild: u64, event: u64) -> CalendarFuture<'_, Vec<u64>> {
+        Box::pin(async move {
+            self.answer(format!("interested {event}"))?;
+            Ok(self.listed.lock().unwrap().clone())
+        })
     }
 }
 
@@ -172,8 +180,16 @@ async fn an_ended_reminder_loses_its_event_and_interest_is_only_kept_for_ours() 
     w.keeper.interest(GUILD as u64, event as u64, 7, true).await.unwrap();
     w.keeper.interest(GUILD as u64, event as u64, 8, true).await.unwrap();
     w.keeper.interest(GUILD as u64, event as u64, 8, false).await.unwrap();
+    // Discord does not answer: the gateway's list.
+    w.calendar.then(Err(CalendarError::Other("503".into())));
     assert_eq!(w.keeper.interested(GUILD as u64, id).await.unwrap(), [7]);
+    // It answers: its list wins (9 marked it while the bot was offline, 7 took it back), and is kept.
+    *w.calendar.listed.lock().unwrap() = vec![9];
+    assert_eq!(w.keeper.interested(GUILD as u64, id).await.unwrap(), [9]);
+    assert_eq!(events::interested(&w.pool, GUILD, event).await.unwrap(), [9]);
+    *w.calendar.listed.lock().unwrap() = vec![7];
 
+    assert_eq!(w.keeper.interested(GUILD as u64, id).await.unwrap(), [7]);
     // Its last date passed: parked, and the event goes.
     reminders::set_next_fire(&w.pool, id, reminders::PARKED_MS).await.unwrap();
     assert_eq!(w.keeper.keep_all().await.unwrap(), Kept { deleted: 1, ..Kept::default() });

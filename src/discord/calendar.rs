@@ -75,6 +75,24 @@ impl Calendar for DiscordCalendar {
         })
     }
 
+    fn interested(&self, guild: u64, event: u64) -> CalendarFuture<'_, Vec<u64>> {
+        Box::pin(async move {
+            let limit = crate::reminders::events::MAX_PRE_JOIN as u64;
+            let users = self
+                .http
+                .get_scheduled_event_users(
+                    serenity::GuildId::new(guild),
+                    serenity::ScheduledEventId::new(event),
+                    Some(limit),
+                    None,
+                    Some(false),
+                )
+                .await
+                .map_err(classify)?;
+            Ok(users.into_iter().filter(|u| !u.user.bot).map(|u| u.user.id.get()).collect())
+        })
+    }
+
     fn delete(&self, guild: u64, event: u64) -> CalendarFuture<'_, ()> {
         Box::pin(async move {
             serenity::GuildId::new(guild)

@@ -38,6 +38,11 @@ pub const SWEEP: Duration = Duration::from_secs(3600);
 /// At most this many interested members are added to one lobby.
 pub const MAX_PRE_JOIN: usize = 100;
 
+/// How long opening a lobby waits for Discord's list of who is interested
+/// before it uses the list the gateway kept (the press must be answered
+/// within 3 s).
+pub const ASK_INTERESTED: Duration = Duration::from_millis(1200);
+
 /// One event as the keeper wants it in Discord.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventSpec {
@@ -79,6 +84,9 @@ pub trait Calendar: Send + Sync + 'static {
     fn reschedule(&self, guild: u64, event: u64, start_ms: i64, end_ms: i64) -> CalendarFuture<'_, ()>;
     /// Deletes event `event`.
     fn delete(&self, guild: u64, event: u64) -> CalendarFuture<'_, ()>;
+    /// Who has marked event `event` interested now (at most
+    /// [`MAX_PRE_JOIN`], bots left out).
+    fn interested(&self, guild: u64, event: u64) -> CalendarFuture<'_, Vec<u64>>;
 }
 
 /// What one reminder's step did.
@@ -265,12 +273,28 @@ impl EventKeeper {
 
     /// The members to add to a lobby opened from reminder `id`'s post: those
     /// interested in its event (none when it keeps none), at most
-    /// [`MAX_PRE_JOIN`].
+    /// [`MAX_PRE_JOIN`]. Discord's own list is asked first, so marks made
+    /// while the bot was offline count; when it does not answer within
+    /// [`ASK_INTERESTED`], the list kept from the gateway is used.
     pub async fn interested(&self, guild: u64, id: i64) -> Result<Vec<u64>, StoreError> {
-        let Some(event) = events::event_of(&self.pool, store::db_id(guild), id).await? else {
+        let (g, id) = (store::db_id(guild), id);
+        let Some(event) = events::event_of(&self.pool, g, id).await? else {
             return Ok(Vec::new());
         };
-        let users = events::interested(&self.pool, store::db_id(guild), event).await?;
+        let asked = tokio::time::timeout(ASK_INTERESTED, self.calendar.interested(guild, discord_id(event))).await;
+        match asked {
+            Ok(Ok(users)) => {
+                let users: Vec<u64> = users.into_iter().take(MAX_PRE_JOIN).collect();
+                let rows: Vec<i64> = users.iter().map(|u| store::db_id(*u)).collect();
+                events::replace_interest(&self.pool, g, event, &rows).await?;
+                return Ok(users);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(event, error = %e, "Discord did not list who is interested; using the gateway's list");
+            }
+            Err(_) => tracing::warn!(event, "Discord was slow to list who is interested; using the gateway's list"),
+        }
+        let users = events::interested(&self.pool, g, event).await?;
         Ok(users.into_iter().take(MAX_PRE_JOIN).map(discord_id).collect())
     }
 

@@ -152,6 +152,26 @@ pub async fn interest_removed(pool: &SqlitePool, event_id: i64, user_id: i64) ->
     Ok(())
 }
 
+/// Replaces who is interested in event `event_id` with `users` (Discord's
+/// own list, which also holds marks made while the bot was offline).
+pub async fn replace_interest(pool: &SqlitePool, guild_id: i64, event_id: i64, users: &[i64]) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("DELETE FROM event_interest WHERE event_id = ?").bind(event_id).execute(&mut *tx).await?;
+    for user in users {
+        sqlx::query(
+            "INSERT INTO event_interest (guild_id, event_id, user_id) VALUES (?, ?, ?)
+             ON CONFLICT (event_id, user_id) DO NOTHING",
+        )
+        .bind(guild_id)
+        .bind(event_id)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Who is interested in event `event_id` of server `guild_id`, by user id.
 pub async fn interested(pool: &SqlitePool, guild_id: i64, event_id: i64) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar("SELECT user_id FROM event_interest WHERE guild_id = ? AND event_id = ? ORDER BY user_id")

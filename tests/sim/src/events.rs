@@ -211,13 +211,41 @@ fn patch(e: &mut ScheduledEvent, body: &Value) -> Reply {
     Reply::ok(object(e))
 }
 
+/// `GET /guilds/{id}/scheduled-events/{event}/users`: who is interested, oldest first (`limit`
+/// 1–100, default 100; `with_member` adds nothing here).
+pub(crate) fn users(shared: &Shared, event: u64, query: Option<&str>) -> Reply {
+    let limit = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("limit="))
+        .map(|v| v.parse::<usize>().unwrap_or(0));
+    if limit.is_some_and(|l| !(1..=100).contains(&l)) {
+        let mut p = Problems::default();
+        p.at("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
+        return Reply::invalid(p);
+    }
+    shared.read(|s| {
+        let Some(e) = s.events.iter().find(|e| e.id == event) else { return unknown_event(event) };
+        let list: Vec<Value> = e
+            .interested
+            .iter()
+            .take(limit.unwrap_or(100))
+            .map(|u| json!({"guild_scheduled_event_id": event.to_string(), "user": payloads::user(*u)}))
+            .collect();
+        Reply::ok(Value::Array(list))
+    })
+}
+
 /// A member marks event `id` interested (or not); the dispatch goes out only when the client
 /// asked for `GUILD_SCHEDULED_EVENTS`. Returns whether it was dispatched.
-pub(crate) fn interest(s: &mut State, id: u64, user: u64, interested: bool) -> bool {
+pub(crate) fn interest(s: &mut State, id: u64, user: u64, interested: bool, dispatch: bool) -> bool {
     let Some(e) = s.events.iter_mut().find(|e| e.id == id) else { return false };
     e.interested.retain(|u| *u != user);
     if interested {
         e.interested.push(user);
+    }
+    if !dispatch {
+        return false;
     }
     let intents = s.gateway.last_identify.as_ref().and_then(|d| d["intents"].as_u64()).unwrap_or(0);
     if intents & GUILD_SCHEDULED_EVENTS_INTENT == 0 {

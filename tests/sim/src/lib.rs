@@ -300,7 +300,13 @@ impl Simulator {
     /// Member `user` marks event `event` interested (`true`) or not. Returns whether the gateway
     /// dispatch went out (only to a bot that identified with `GUILD_SCHEDULED_EVENTS`).
     pub fn mark_interested(&self, event: u64, user: u64, interested: bool) -> bool {
-        self.shared.write(|s| events::interest(s, event, user, interested))
+        self.shared.write(|s| events::interest(s, event, user, interested, true))
+    }
+
+    /// Member `user` marks event `event` interested with no gateway dispatch, as when the bot was
+    /// offline: only `GET …/scheduled-events/{event}/users` shows it.
+    pub fn mark_interested_unseen(&self, event: u64, user: u64) {
+        self.shared.write(|s| events::interest(s, event, user, true, false));
     }
 
     /// Dispatches any event (`t`, `d`) with the next sequence number.

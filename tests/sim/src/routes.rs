@@ -84,6 +84,9 @@ pub(crate) fn route(shared: &Shared, req: &Incoming) -> Reply {
         ("GET", ["guilds", _]) => Reply::ok(payloads::guild_create()),
         (m, ["guilds", _, "scheduled-events"]) => super::events::route(shared, m, None, body),
         (m, ["guilds", _, "scheduled-events", e]) => super::events::route(shared, m, Some(id(e)), body),
+        ("GET", ["guilds", _, "scheduled-events", e, "users"]) => {
+            super::events::users(shared, id(e), req.query.as_deref())
+        }
         ("GET", ["guilds", _, "roles"]) => Reply::ok(json!(payloads::roles())),
         ("GET", ["guilds", _, "channels"]) => {
             Reply::ok(json!([payloads::channel(payloads::CHANNEL_ID), payloads::channel(payloads::OTHER_CHANNEL_ID)]))
