@@ -256,6 +256,11 @@ async fn joining_late_is_missed_work_not_modified() {
     .await
     .unwrap();
     assert_eq!((me.total_secs, me.missed_secs, me.modified.holds), (40, 20, 0));
+    // The team report says the same, for each member of the session.
+    let now = holdfast::session::clock::Clock::now_ms(&*clock);
+    let report = store::report::team_report(&pool, GUILD, Tz::UTC, 7, now, None).await.unwrap();
+    let missed = |user: u64| report.iter().find(|a| a.user_id == store::db_id(user)).map(|a| a.missed_secs);
+    assert_eq!((missed(ATHLETE), missed(HOST)), (Some(20), Some(0)), "{report:?}");
 }
 
 #[tokio::test]

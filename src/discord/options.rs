@@ -70,3 +70,41 @@ pub fn exercise_named<'a>(ctx: Context<'a>, name: &str) -> Result<&'a crate::con
         ))
     })
 }
+
+/// A type an option can be one of a fixed set of strings for: its values,
+/// read back with `FromStr`.
+pub trait Choices: std::str::FromStr + Send + Sync + 'static {
+    /// The strings Discord offers, in order.
+    fn choices() -> Vec<&'static str>;
+}
+
+/// A slash option that is one of [`Choices::choices`] (Discord shows them as
+/// a list), read into `T`.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice<T>(pub T);
+
+#[poise::async_trait]
+impl<T> poise::SlashArgument for Choice<T>
+where
+    T: Choices,
+    T::Err: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    async fn extract(
+        _ctx: &serenity::Context,
+        _interaction: &serenity::CommandInteraction,
+        value: &serenity::ResolvedValue<'_>,
+    ) -> Result<Self, poise::SlashArgError> {
+        match value {
+            serenity::ResolvedValue::String(s) => {
+                s.parse::<T>().map(Choice).map_err(|e| poise::SlashArgError::new_parse(e.into(), (*s).to_string()))
+            }
+            _ => Err(poise::SlashArgError::new_command_structure_mismatch("this option must be a string")),
+        }
+    }
+
+    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+        T::choices()
+            .into_iter()
+            .fold(builder.kind(serenity::CommandOptionType::String), |b, c| b.add_string_choice(c, c))
+    }
+}

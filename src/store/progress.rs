@@ -208,13 +208,22 @@ struct Totals {
 /// `[start, end)` (in one server with `guild_id`), less what the user was
 /// credited with there (a restricted hold counts at the group's seconds):
 /// what they missed by being absent for part of a session.
-pub(crate) const MISSED_SQL: &str = "
-    SELECT COALESCE(SUM(MAX(0, json_extract(s.engine, '$.group_hold_secs')
+macro_rules! missed_secs_of_participant {
+    () => {
+        "COALESCE(SUM(MAX(0, json_extract(s.engine, '$.group_hold_secs')
                - COALESCE((SELECT SUM(COALESCE(h.planned_seconds, h.seconds)) FROM hold_credits h
-                           WHERE h.session_id = s.id AND h.user_id = p.user_id), 0))), 0)
-    FROM participants p JOIN sessions s ON s.id = p.session_id
+                           WHERE h.session_id = s.id AND h.user_id = p.user_id), 0))), 0)"
+    };
+}
+pub(crate) use missed_secs_of_participant;
+
+pub(crate) const MISSED_SQL: &str = concat!(
+    "SELECT ",
+    missed_secs_of_participant!(),
+    " FROM participants p JOIN sessions s ON s.id = p.session_id
     WHERE p.user_id = ?1 AND s.ended_at_ms >= ?2 AND s.ended_at_ms < ?3 AND (?4 IS NULL OR s.guild_id = ?4)
-      AND s.state IN ('done', 'stopped', 'abandoned')";
+      AND s.state IN ('done', 'stopped', 'abandoned')"
+);
 
 /// All history in one row: the active quarter-hour buckets, the seconds per
 /// bucket since the start of the last-7-days chart, and the latest hold.

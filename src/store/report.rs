@@ -112,14 +112,24 @@ pub async fn team_report(
         }
     }
 
+    // Missed time of everyone in the server's sessions of the window, in one query.
+    let missed: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(concat!(
+        "SELECT p.user_id, ",
+        super::progress::missed_secs_of_participant!(),
+        " FROM participants p JOIN sessions s ON s.id = p.session_id
+         WHERE s.guild_id = ?1 AND s.ended_at_ms >= ?2 AND s.ended_at_ms < ?3
+           AND s.state IN ('done', 'stopped', 'abandoned')
+         GROUP BY p.user_id"
+    ))
+    .bind(guild_id)
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
     for a in &mut active {
-        a.missed_secs = sqlx::query_scalar(super::progress::MISSED_SQL)
-            .bind(a.user_id)
-            .bind(start)
-            .bind(end)
-            .bind(guild_id)
-            .fetch_one(pool)
-            .await?;
+        a.missed_secs = missed.get(&a.user_id).copied().unwrap_or(0);
     }
     active.sort_by(|a, b| {
         b.hold_secs

@@ -9,36 +9,16 @@ use crate::content::render::{truncate, Field, Post};
 use crate::discord::access::{guild, invoker, require_coach};
 use crate::discord::data::{Context, Error};
 use crate::discord::error::refuse;
-use crate::discord::options::{autocomplete_exercise, exercise_named};
+use crate::discord::options::{autocomplete_exercise, exercise_named, Choice, Choices};
 use crate::discord::render::TEAL;
 use crate::discord::reply;
 use crate::restrict::{self, Request, RuleChoice};
 use crate::store::{self, db_id};
 
-/// The `rule` option: a string choice of avoid, left only, right only, max hold.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleArg(RuleChoice);
-
-const RULES: [&str; 4] = ["avoid", "left only", "right only", "max hold"];
-
-#[poise::async_trait]
-impl poise::SlashArgument for RuleArg {
-    async fn extract(
-        _ctx: &serenity::Context,
-        _interaction: &serenity::CommandInteraction,
-        value: &serenity::ResolvedValue<'_>,
-    ) -> Result<Self, poise::SlashArgError> {
-        match value {
-            serenity::ResolvedValue::String(s) => s
-                .parse::<RuleChoice>()
-                .map(RuleArg)
-                .map_err(|e| poise::SlashArgError::new_parse(e.into(), (*s).to_string())),
-            _ => Err(poise::SlashArgError::new_command_structure_mismatch("rule must be a string")),
-        }
-    }
-
-    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
-        RULES.iter().fold(builder.kind(serenity::CommandOptionType::String), |b, r| b.add_string_choice(*r, *r))
+/// The `rule` option: avoid, left only, right only, max hold.
+impl Choices for RuleChoice {
+    fn choices() -> Vec<&'static str> {
+        vec!["avoid", "left only", "right only", "max hold"]
     }
 }
 
@@ -76,7 +56,7 @@ pub async fn athlete_restrict(
     #[description = "The exercise"]
     #[autocomplete = "autocomplete_exercise"]
     exercise: String,
-    #[description = "avoid, left only, right only, or max hold"] rule: RuleArg,
+    #[description = "avoid, left only, right only, or max hold"] rule: Choice<RuleChoice>,
     #[description = "For max hold: the longest hold, 1-600 seconds"]
     #[min = 1]
     #[max = 600]

@@ -6,37 +6,16 @@ use poise::CreateReply;
 use crate::content::render::{self as content_render, Section};
 use crate::discord::data::{Context, Error};
 
-use crate::discord::options::{autocomplete_exercise, exercise_named};
+use crate::discord::options::{autocomplete_exercise, exercise_named, Choice, Choices};
 use crate::discord::render::answer::answer_parts;
 use crate::discord::render::{RED, TEAL};
 use crate::discord::reply;
 
-/// The `section` option of `/exercise`: a string choice whose values are
-/// the section names (overview, instructions, tips, breathing, safety, faq,
-/// all), as the README names them.
-#[derive(Debug, Clone, Copy)]
-pub struct SectionArg(pub Section);
-
-#[poise::async_trait]
-impl poise::SlashArgument for SectionArg {
-    async fn extract(
-        _ctx: &serenity::Context,
-        _interaction: &serenity::CommandInteraction,
-        value: &serenity::ResolvedValue<'_>,
-    ) -> Result<Self, poise::SlashArgError> {
-        match value {
-            serenity::ResolvedValue::String(s) => s
-                .parse::<Section>()
-                .map(SectionArg)
-                .map_err(|e| poise::SlashArgError::new_parse(e.into(), (*s).to_string())),
-            _ => Err(poise::SlashArgError::new_command_structure_mismatch("section must be a string")),
-        }
-    }
-
-    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
-        Section::ALL
-            .iter()
-            .fold(builder.kind(serenity::CommandOptionType::String), |b, s| b.add_string_choice(s.name(), s.name()))
+/// The `section` option of `/exercise`: the section names (overview,
+/// instructions, tips, breathing, safety, faq, all), as the guide names them.
+impl Choices for Section {
+    fn choices() -> Vec<&'static str> {
+        Section::ALL.iter().map(|s| s.name()).collect()
     }
 }
 
@@ -47,7 +26,7 @@ pub async fn exercise(
     #[description = "Exercise name, alias, muscle or equipment"]
     #[autocomplete = "autocomplete_exercise"]
     name: String,
-    #[description = "Which part to show (default: overview)"] section: Option<SectionArg>,
+    #[description = "Which part to show (default: overview)"] section: Option<Choice<Section>>,
     #[description = "Show it only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
     let ex = exercise_named(ctx, &name)?;
