@@ -277,7 +277,7 @@ impl EventKeeper {
     /// while the bot was offline count; when it does not answer within
     /// [`ASK_INTERESTED`], the list kept from the gateway is used.
     pub async fn interested(&self, guild: u64, id: i64) -> Result<Vec<u64>, StoreError> {
-        let (g, id) = (store::db_id(guild), id);
+        let g = store::db_id(guild);
         let Some(event) = events::event_of(&self.pool, g, id).await? else {
             return Ok(Vec::new());
         };

@@ -180,11 +180,3 @@ pub async fn interested(pool: &SqlitePool, guild_id: i64, event_id: i64) -> Resu
         .fetch_all(pool)
         .await?)
 }
-
-/// The events one user marked interested: `(guild_id, event_id)` (for `/me export`).
-pub async fn interest_of_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as("SELECT guild_id, event_id FROM event_interest WHERE user_id = ? ORDER BY guild_id, event_id")
-        .bind(user_id)
-        .fetch_all(pool)
-        .await?)
-}

@@ -43,6 +43,11 @@ fn bot_can_manage_events(ctx: Context<'_>) -> bool {
     }
 }
 
+/// Where a server's scheduled event opens in Discord.
+fn event_link(guild: u64, event: u64) -> String {
+    format!("https://discord.com/events/{guild}/{event}")
+}
+
 /// Creates reminder `id`'s event now and says how it went. Discord refusing
 /// for want of Manage Events removes the reminder again (nothing is saved);
 /// any other failure leaves it to the event keeper's next pass.
@@ -56,8 +61,9 @@ async fn event_text(ctx: Context<'_>, guild: u64, id: i64) -> Result<String, Err
     };
     match made {
         Some(Step::Created(event) | Step::Moved(event)) => Ok(format!(
-            "\nIts Discord event: https://discord.com/events/{guild}/{event}. Members who mark it Interested are \
-             added to the lobby opened from the reminder's post; the event moves to the next time after each one."
+            "\nIts Discord event: {}. Members who mark it Interested are \
+             added to the lobby opened from the reminder's post; the event moves to the next time after each one.",
+            event_link(guild, event)
         )),
         Some(Step::Failed(CalendarError::Forbidden)) => {
             ctx.data().reminders.remove(guild, id).await?;
@@ -185,7 +191,9 @@ pub async fn remind_list(ctx: Context<'_>) -> Result<(), Error> {
                 format!("Next <t:{}:F>", r.next_fire_ms / 1000)
             };
             let event = match (r.event, r.event_id) {
-                (true, Some(e)) => format!(" [Event](https://discord.com/events/{}/{e})", r.guild_id),
+                (true, Some(e)) => {
+                    format!(" [Event]({})", event_link(store::discord_id(r.guild_id), store::discord_id(e)))
+                }
                 (true, None) => " (event pending)".to_owned(),
                 (false, _) => String::new(),
             };
